@@ -73,7 +73,7 @@ export function writeOptions(w: Writer, list: EdnsOption[], o: CodecOptions | un
         w.u16(opt.version, 'LLQ version');
         w.u16(opt.opcode, 'LLQ opcode');
         w.u16(opt.error, 'LLQ error');
-        if (typeof opt.id !== 'bigint' || BigInt.asUintN(64, opt.id) !== opt.id) throw new EncodeError('LLQ id', 'not a 64-bit bigint');
+        if (typeof opt.id !== 'bigint' || opt.id < 0n || opt.id >> 64n !== 0n) throw new EncodeError('LLQ id', 'not a 64-bit bigint');
         w.room(8);
         w.v.setBigUint64(w.pos, opt.id);
         w.pos += 8;
