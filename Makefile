@@ -1,0 +1,34 @@
+# hush: make build | test | bundle | bench | lab | check
+NODE_TS := node --no-warnings --loader ts-node/esm
+
+.PHONY: all build bundle test lab check bench clean
+
+all: build bundle
+
+node_modules: package-lock.json
+	npm ci
+	@touch node_modules
+
+build: node_modules
+	npx tsc -p tsconfig.build.json
+	chmod +x dist/node/platform/node/cli.js
+
+bundle: node_modules
+	npx rollup -c rollup.config.js
+
+test: node_modules
+	@node scripts/test.mjs unit
+
+# Real-peer tests in network namespaces this target creates (needs root, tshark).
+lab: node_modules
+	@node scripts/test.mjs lab
+
+# Everything CI runs: unit suites and the lab, one summary line.
+check: node_modules
+	@node scripts/test.mjs unit lab
+
+bench: node_modules
+	$(NODE_TS) bench/run.ts
+
+clean:
+	rm -rf dist
