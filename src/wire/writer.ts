@@ -76,15 +76,20 @@ export class Writer {
     while (added.length > mark) table.delete(added.pop()!);
   }
 
-  name(name: string, field: string, compress = this.compress): void {
+  /**
+   * Writes a name. `pointer` false writes it in full (SRV target in legacy
+   * unicast, SIG signer); its labels still become targets for later names.
+   */
+  name(name: string, field: string, pointer = this.compress): void {
     if (typeof name !== 'string') throw new EncodeError(field, 'not a name string');
     name = trimDot(name);
     if (name === '') return this.u8(0, field);
     const starts = labelStarts(name);
-    const key = compress ? nameKey(name) : '';
+    const register = this.compress;
+    const key = register ? nameKey(name) : '';
     let hit = -1;
     let i = 0;
-    if (compress) {
+    if (register && pointer) {
       for (; i < starts.length; i++) {
         const at = table.get(i === 0 ? key : key.slice(starts[i]));
         if (at !== undefined) { hit = at; break; }
@@ -102,10 +107,13 @@ export class Writer {
       this.b[here] = n;
       this.pos = here + 1 + n;
       if (this.pos > this.cap) throw FULL;
-      if (compress && here < 0x4000) {
+      if (register && here < 0x4000) {
         const k = j === 0 ? key : key.slice(starts[j]);
-        table.set(k, here);
-        added.push(k);
+        // A name written in full may repeat a known suffix: keep the first target.
+        if (pointer || !table.has(k)) {
+          table.set(k, here);
+          added.push(k);
+        }
       }
     }
     const labelsEnd = this.pos;
@@ -113,6 +121,6 @@ export class Writer {
     if (labelsEnd - nameStart + tailLen > 255) throw new EncodeError(field, 'name longer than 255 bytes');
     if (hit >= 0) this.u16(0xc000 | hit, field);
     else this.u8(0, field);
-    if (compress) for (let j = 0, at = nameStart; j < i; j++, at += this.b[at] + 1) suffixLen.set(at, labelsEnd - at + tailLen);
+    if (register) for (let j = 0, at = nameStart; j < i; j++, at += this.b[at] + 1) suffixLen.set(at, labelsEnd - at + tailLen);
   }
 }
