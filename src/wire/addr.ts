@@ -37,32 +37,41 @@ export function formatV6(b: Uint8Array, p: number): string {
   return s;
 }
 
+function hex(c: number): number {
+  return c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+}
+
+/** RFC 4291 §2.2 text forms: hex groups, one '::', an IPv4 tail. */
 export function parseV6(s: string, out: Uint8Array, p: number): boolean {
-  const gap = s.indexOf('::');
-  if (gap >= 0 && s.indexOf('::', gap + 1) >= 0) return false;
-  const head = gap >= 0 ? s.slice(0, gap) : s;
-  const tail = gap >= 0 ? s.slice(gap + 2) : '';
-  const hs = head === '' ? [] : head.split(':');
-  const ts = tail === '' ? [] : tail.split(':');
-  const groups: number[] = [];
-  const all = hs.concat(ts);
-  for (let i = 0; i < all.length; i++) {
-    const g = all[i];
-    if (i === all.length - 1 && g.indexOf('.') >= 0) {
-      const v4 = new Uint8Array(4);
-      if (!parseV4(g, v4, 0)) return false;
-      groups.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
-      continue;
+  const len = s.length;
+  let n = 0, gap = -1, i = 0;
+  if (s.charCodeAt(0) === 58 && s.charCodeAt(1) === 58) { gap = 0; i = 2; }
+  while (i < len) {
+    if (n === 8) return false;
+    let v = 0, d = 0, j = i;
+    for (let h; j < len && d < 5 && (h = hex(s.charCodeAt(j))) >= 0; j++, d++) v = v * 16 + h;
+    if (s.charCodeAt(j) === 46) {
+      if (n > 6 || !parseV4(s.slice(i), out, p + 2 * n)) return false;
+      n += 2;
+      break;
     }
-    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return false;
-    groups.push(parseInt(g, 16));
+    if (d === 0 || d > 4) return false;
+    out[p + 2 * n] = v >> 8;
+    out[p + 2 * n + 1] = v & 255;
+    n++;
+    i = j;
+    if (i === len) break;
+    if (s.charCodeAt(i++) !== 58 || i === len) return false;
+    if (s.charCodeAt(i) === 58) {
+      if (gap >= 0) return false;
+      gap = n;
+      i++;
+    }
   }
-  const headGroups = hs.length;
-  const missing = 8 - groups.length;
-  if (gap >= 0 ? missing < 1 : missing !== 0) return false;
-  for (let g = 0, k = 0; g < 8; g++) {
-    const v = g >= headGroups && g < headGroups + missing ? 0 : groups[k++];
-    out[p + 2 * g] = v >> 8; out[p + 2 * g + 1] = v & 255;
-  }
+  if (gap < 0) return n === 8;
+  if (n > 7) return false;
+  const tail = n - gap;
+  out.copyWithin(p + 16 - 2 * tail, p + 2 * gap, p + 2 * n);
+  out.fill(0, p + 2 * gap, p + 16 - 2 * tail);
   return true;
 }

@@ -37,8 +37,7 @@ export function readOptions(r: Reader, o: CodecOptions | undefined): EdnsOption[
       const version = r.u16('LLQ version');
       const opcode = r.u16('LLQ opcode');
       const error = r.u16('LLQ error');
-      const id = r.v.getBigUint64(r.pos);
-      r.pos += 8;
+      const id = (BigInt(r.u32('LLQ id')) << 32n) | BigInt(r.u32('LLQ id'));
       list.push({ kind: 'llq', code, version, opcode, error, id, lease: r.u32('LLQ lease') });
     } else if (code === OPT.LEASE) {
       if (len !== 4 && len !== 8) r.fail(`Update Lease option length ${len}, expected 4 or 8`);

@@ -11,6 +11,12 @@ import { FULL, MAX_BUDGET, Writer } from './writer.js';
 export const MTU_BUDGET = 1452;
 const MIN_QUESTION = 5;
 const MIN_RECORD = 11;
+const NOTHING_LEFT: Leftover = Object.freeze({
+  questions: Object.freeze([]) as unknown as Question[],
+  answers: Object.freeze([]) as unknown as Rec[],
+  authorities: Object.freeze([]) as unknown as Rec[],
+  additionals: Object.freeze([]) as unknown as Rec[],
+});
 
 export function message(m: Partial<Message> = {}): Message {
   return {
@@ -45,10 +51,8 @@ function readRecords(r: Reader, n: number, o: CodecOptions | undefined): Rec[] {
 export function decode(bytes: Uint8Array, o?: CodecOptions): Message {
   const r = new Reader(bytes);
   r.need(12, 'header');
-  const v = r.v;
-  const flags = v.getUint16(2);
-  const qd = v.getUint16(4), an = v.getUint16(6), ns = v.getUint16(8), ar = v.getUint16(10);
-  r.pos = 12;
+  const id = r.u16('id'), flags = r.u16('flags');
+  const qd = r.u16('count'), an = r.u16('count'), ns = r.u16('count'), ar = r.u16('count');
   // Refuse counts the remaining bytes cannot hold before allocating anything.
   const least = qd * MIN_QUESTION + (an + ns + ar) * MIN_RECORD;
   if (least > bytes.length - 12) r.fail(`counts ${qd}/${an}/${ns}/${ar} need at least ${least} bytes, ${bytes.length - 12} left`, 4);
@@ -63,7 +67,7 @@ export function decode(bytes: Uint8Array, o?: CodecOptions): Message {
   const authorities = readRecords(r, ns, o);
   const additionals = readRecords(r, ar, o);
   return {
-    id: v.getUint16(0),
+    id,
     qr: (flags & 0x8000) !== 0, opcode: (flags >> 11) & 15, aa: (flags & 0x400) !== 0, tc: (flags & 0x200) !== 0,
     rd: (flags & 0x100) !== 0, ra: (flags & 0x80) !== 0, z: (flags & 0x40) !== 0, ad: (flags & 0x20) !== 0,
     cd: (flags & 0x10) !== 0, rcode: flags & 15,
@@ -109,7 +113,11 @@ function header(w: Writer, m: Message): void {
  * across packets (RFC 6762 §7.2 known answers with TC).
  */
 export function pack(m: Message, o: EncodeOptions = {}): Packed {
-  const w = new Writer(o.budget ?? MTU_BUDGET);
+  return fill(m, o, o.budget ?? MTU_BUDGET);
+}
+
+function fill(m: Message, o: EncodeOptions, budget: number): Packed {
+  const w = new Writer(budget);
   w.compressSrv = o.compressSrv !== false;
   header(w, m);
   const lists = [m.questions, m.answers, m.authorities, m.additionals];
@@ -133,18 +141,21 @@ export function pack(m: Message, o: EncodeOptions = {}): Packed {
     }
   }
   for (let s = 0; s < 4; s++) w.v.setUint16(4 + 2 * s, counts[s]);
-  const rest: Leftover = {
-    questions: m.questions.slice(counts[0]),
-    answers: m.answers.slice(counts[1]),
-    authorities: m.authorities.slice(counts[2]),
-    additionals: m.additionals.slice(counts[3]),
-  };
+  const rest: Leftover = full
+    ? {
+        questions: m.questions.slice(counts[0]),
+        answers: m.answers.slice(counts[1]),
+        authorities: m.authorities.slice(counts[2]),
+        additionals: m.additionals.slice(counts[3]),
+      }
+    : NOTHING_LEFT;
   return { data: w.b.slice(0, w.pos), rest, full };
 }
 
 /** Encodes a whole message; throws EncodeError if it is invalid or larger than `budget` (default 9000). */
 export function encode(m: Message, o: EncodeOptions = {}): Uint8Array {
-  const p = pack(m, { ...o, budget: o.budget ?? MAX_BUDGET });
-  if (p.full) throw new EncodeError('message', `does not fit in ${o.budget ?? MAX_BUDGET} bytes`);
+  const budget = o.budget ?? MAX_BUDGET;
+  const p = fill(m, o, budget);
+  if (p.full) throw new EncodeError('message', `does not fit in ${budget} bytes`);
   return p.data;
 }

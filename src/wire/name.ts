@@ -22,17 +22,12 @@ export function nameEq(a: string, b: string): boolean {
   return a === b || nameKey(a) === nameKey(b);
 }
 
-/** Start indexes of the labels of a presentation name (no trailing dot, not root). */
-export function labelStarts(name: string): number[] {
-  const starts = [0];
-  if (name.indexOf('\\') < 0) {
-    for (let i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) starts.push(i + 1);
-    return starts;
-  }
-  for (let i = 0; i < name.length; i++) {
+/** Index of the label after the one starting at `i` (past the next unescaped '.'), or 0 at the end. */
+export function nextLabel(name: string, i: number): number {
+  for (; i < name.length; i++) {
     const c = name.charCodeAt(i);
     if (c === 0x5c) i++;
-    else if (c === 0x2e) starts.push(i + 1);
+    else if (c === 0x2e) return i + 1;
   }
-  return starts;
+  return 0;
 }

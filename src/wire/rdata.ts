@@ -46,20 +46,26 @@ function readBitmap(r: Reader): number[] {
 
 function writeBitmap(w: Writer, types: number[]): void {
   if (!Array.isArray(types)) throw new EncodeError('NSEC types', 'must be a list of types');
-  const sorted = types.slice().sort((a, b) => a - b);
+  let sorted = types;
+  for (let i = 1; i < types.length; i++) {
+    if (types[i] <= types[i - 1]) { sorted = types.slice().sort((a, b) => a - b); break; }
+  }
   for (let i = 0; i < sorted.length; ) {
     const win = sorted[i] >> 8;
-    const bits = new Uint8Array(32);
+    w.u8(win, 'NSEC window');
+    // The scratch buffer has room past the budget for a whole 32-byte window; the budget is checked once its length is known.
+    const at = w.pos;
+    w.b.fill(0, at + 1, at + 33);
     let len = 0;
     for (; i < sorted.length && sorted[i] >> 8 === win; i++) {
       const t = sorted[i];
       if ((t & 0xffff) !== t) throw new EncodeError('NSEC types', `not a type: ${t}`);
-      bits[(t & 255) >> 3] |= 0x80 >> (t & 7);
+      w.b[at + 1 + ((t & 255) >> 3)] |= 0x80 >> (t & 7);
       len = ((t & 255) >> 3) + 1;
     }
-    w.u8(win, 'NSEC window');
-    w.u8(len, 'NSEC bitmap length');
-    w.bytes(bits.subarray(0, len), 'NSEC bitmap');
+    w.room(1 + len);
+    w.b[at] = len;
+    w.pos = at + 1 + len;
   }
 }
 

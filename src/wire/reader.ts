@@ -5,16 +5,21 @@
 import { DecodeError } from './errors.js';
 import { readLabel } from './label.js';
 
+/** Scratch for one name at a time (decoding is synchronous and not re-entrant). */
+const offs: number[] = [];
+const labs: string[] = [];
+/** Pointers passed on the way, with the number of labels before each: their targets' names are memoised too. */
+const jumps: number[] = [];
+/** Wire length of the name suffix memoised at an offset; valid where the reader's memo has that offset. */
+const memoLen = new Uint8Array(0x4000);
+
 export class Reader {
-  readonly v: DataView;
   pos = 0;
   /** End of the current region: the message, or the rdata being read. */
   end: number;
   private readonly memo = new Map<number, string>();
-  private readonly memoLen = new Map<number, number>();
 
   constructor(readonly b: Uint8Array) {
-    this.v = new DataView(b.buffer, b.byteOffset, b.byteLength);
     this.end = b.length;
   }
 
@@ -27,8 +32,19 @@ export class Reader {
   }
 
   u8(what: string): number { this.need(1, what); return this.b[this.pos++]; }
-  u16(what: string): number { this.need(2, what); const x = this.v.getUint16(this.pos); this.pos += 2; return x; }
-  u32(what: string): number { this.need(4, what); const x = this.v.getUint32(this.pos); this.pos += 4; return x; }
+  u16(what: string): number {
+    this.need(2, what);
+    const b = this.b, p = this.pos;
+    this.pos = p + 2;
+    return (b[p] << 8) | b[p + 1];
+  }
+
+  u32(what: string): number {
+    this.need(4, what);
+    const b = this.b, p = this.pos;
+    this.pos = p + 4;
+    return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+  }
 
   /** A copy of the next n bytes. */
   bytes(n: number, what: string): Uint8Array {
@@ -47,8 +63,8 @@ export class Reader {
     let len = 1;
     let tail = '';
     let tailLen = 1;
-    const offs: number[] = [];
-    const labs: string[] = [];
+    let n = 0;
+    let nj = 0;
     for (;;) {
       if (p >= limit) this.fail('truncated name', p);
       const c = b[p];
@@ -64,10 +80,11 @@ export class Reader {
         const known = this.memo.get(target);
         if (known !== undefined) {
           tail = known;
-          tailLen = this.memoLen.get(target)!;
+          tailLen = memoLen[target];
           if (len + tailLen - 1 > 255) this.fail('name longer than 255 bytes', start);
           break;
         }
+        if (p < 0x4000) { jumps[nj++] = p; jumps[nj++] = n; }
         bound = p = target;
         limit = b.length;
         jumped = true;
@@ -77,18 +94,24 @@ export class Reader {
       if (p + 1 + c > limit) this.fail('truncated label', p);
       len += c + 1;
       if (len > 255) this.fail('name longer than 255 bytes', start);
-      offs.push(p);
-      labs.push(readLabel(b, p + 1, p + 1 + c));
+      offs[n] = p;
+      labs[n++] = readLabel(b, p + 1, p + 1 + c);
       p += c + 1;
     }
     let name = tail;
     let suffixLen = tailLen;
-    for (let i = labs.length - 1; i >= 0; i--) {
-      name = name === '' ? labs[i] : labs[i] + '.' + name;
-      suffixLen += b[offs[i]] + 1;
-      if (offs[i] < 0x4000) {
-        this.memo.set(offs[i], name);
-        this.memoLen.set(offs[i], suffixLen);
+    let k = nj - 2;
+    for (let i = n; i >= 0; i--) {
+      for (; k >= 0 && jumps[k + 1] === i; k -= 2) {
+        this.memo.set(jumps[k], name);
+        memoLen[jumps[k]] = suffixLen;
+      }
+      if (i === 0) break;
+      name = name === '' ? labs[i - 1] : labs[i - 1] + '.' + name;
+      suffixLen += b[offs[i - 1]] + 1;
+      if (offs[i - 1] < 0x4000) {
+        this.memo.set(offs[i - 1], name);
+        memoLen[offs[i - 1]] = suffixLen;
       }
     }
     return name;

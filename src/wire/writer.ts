@@ -1,9 +1,10 @@
 // Writing a DNS message into one reused scratch buffer, up to a byte budget,
-// with RFC 1035 §4.1.4 name compression keyed case-insensitively (RFC 6762
-// §18.14: compress wherever possible, rdata names included).
+// with RFC 1035 §4.1.4 name compression (RFC 6762 §18.14: compress wherever
+// possible, rdata names included). Suffixes match only with the same case, so
+// every name keeps on the wire exactly the case it was given (DESIGN.md §3).
 import { EncodeError } from './errors.js';
 import { writeLabel } from './label.js';
-import { labelStarts, nameKey, trimDot } from './name.js';
+import { nextLabel, trimDot } from './name.js';
 
 /** Signals that the budget is exhausted; `pack` catches it, `encode` turns it into EncodeError. */
 export const FULL = { full: true };
@@ -13,11 +14,22 @@ export const MAX_BUDGET = 9000;
 const SLACK = 72;
 const scratch = new Uint8Array(MAX_BUDGET + SLACK);
 const view = new DataView(scratch.buffer);
+/**
+ * Compression targets: name suffix -> gen·2^22 + suffix length·2^14 + offset.
+ * The generation stamp makes entries of earlier messages invalid without
+ * clearing the map for every message; it is cleared when it grows large.
+ */
 const table = new Map<string, number>();
+const TABLE_MAX = 2048;
+let gen = 0;
 const added: string[] = [];
-/** Uncompressed length of the name suffix written at an offset, for the 255-byte limit. */
-const suffixLen = new Map<number, number>();
+const starts: number[] = [];
 const len: number[] = [0];
+
+function target(key: string): number {
+  const v = table.get(key);
+  return v !== undefined && Math.floor(v / 0x400000) === gen ? v % 0x400000 : -1;
+}
 
 export class Writer {
   readonly b = scratch;
@@ -30,9 +42,8 @@ export class Writer {
 
   constructor(readonly cap: number) {
     if (!(cap >= 12 && cap <= MAX_BUDGET)) throw new EncodeError('budget', `must be 12..${MAX_BUDGET}, got ${cap}`);
-    table.clear();
+    if (++gen > 0x3fffffff || table.size > TABLE_MAX) { table.clear(); gen = 0; }
     added.length = 0;
-    suffixLen.clear();
   }
 
   room(n: number): void {
@@ -84,43 +95,44 @@ export class Writer {
     if (typeof name !== 'string') throw new EncodeError(field, 'not a name string');
     name = trimDot(name);
     if (name === '') return this.u8(0, field);
-    const starts = labelStarts(name);
     const register = this.compress;
-    const key = register ? nameKey(name) : '';
+    // Find the longest suffix already written, label by label from the left.
+    let n = 0;
     let hit = -1;
-    let i = 0;
-    if (register && pointer) {
-      for (; i < starts.length; i++) {
-        const at = table.get(i === 0 ? key : key.slice(starts[i]));
-        if (at !== undefined) { hit = at; break; }
-      }
-    } else i = starts.length;
+    let at = 0;
+    const plain = name.indexOf('\\') < 0;
+    for (;;) {
+      starts[n++] = at;
+      if (register && pointer && (hit = target(at === 0 ? name : name.slice(at))) >= 0) { n--; break; }
+      at = plain ? name.indexOf('.', at) + 1 : nextLabel(name, at);
+      if (at === 0) break;
+    }
     const nameStart = this.pos;
-    for (let j = 0; j < i; j++) {
+    for (let j = 0; j < n; j++) {
       const here = this.pos;
       if (here >= this.cap) throw FULL;
       const next = writeLabel(name, starts[j], this.b, here + 1, len);
-      const n = len[0];
+      const size = len[0];
       if (next < 0) throw new EncodeError(field, `bad escape in ${JSON.stringify(name)}`);
-      if (n === 0) throw new EncodeError(field, `empty label in ${JSON.stringify(name)}`);
-      if (n > 63) throw new EncodeError(field, `label over 63 bytes in ${JSON.stringify(name)}`);
-      this.b[here] = n;
-      this.pos = here + 1 + n;
+      if (size === 0) throw new EncodeError(field, `empty label in ${JSON.stringify(name)}`);
+      if (size > 63) throw new EncodeError(field, `label over 63 bytes in ${JSON.stringify(name)}`);
+      this.b[here] = size;
+      this.pos = here + 1 + size;
       if (this.pos > this.cap) throw FULL;
-      if (register && here < 0x4000) {
-        const k = j === 0 ? key : key.slice(starts[j]);
-        // A name written in full may repeat a known suffix: keep the first target.
-        if (pointer || !table.has(k)) {
-          table.set(k, here);
-          added.push(k);
-        }
-      }
     }
     const labelsEnd = this.pos;
-    const tailLen = hit >= 0 ? suffixLen.get(hit)! : 1;
+    const tailLen = hit >= 0 ? hit >> 14 : 1;
     if (labelsEnd - nameStart + tailLen > 255) throw new EncodeError(field, 'name longer than 255 bytes');
-    if (hit >= 0) this.u16(0xc000 | hit, field);
+    if (hit >= 0) this.u16(0xc000 | (hit & 0x3fff), field);
     else this.u8(0, field);
-    if (register) for (let j = 0, at = nameStart; j < i; j++, at += this.b[at] + 1) suffixLen.set(at, labelsEnd - at + tailLen);
+    if (!register) return;
+    for (let j = 0, off = nameStart; j < n && off < 0x4000; j++, off += this.b[off] + 1) {
+      const k = starts[j] === 0 ? name : name.slice(starts[j]);
+      // A name written in full may repeat a known suffix: keep the first target.
+      if (pointer || target(k) < 0) {
+        table.set(k, gen * 0x400000 + (labelsEnd - off + tailLen) * 0x4000 + off);
+        added.push(k);
+      }
+    }
   }
 }

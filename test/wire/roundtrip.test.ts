@@ -87,25 +87,27 @@ test('RFC 6891 §6.1.3: OPT class and TTL carry payload size and ext-rcode/versi
   assert.is(hexOf(wire.subarray(12)), '00' + '0029' + 'ffff' + 'ff008000' + '0000');
 });
 
-test('DNS names keep their case; compression matches case-insensitively (RFC 1035 §2.3.3, RFC 6762 §16)', () => {
+test('DNS names keep exactly the case given: compression reuses only same-case suffixes (DESIGN.md §3, RFC 6762 §16)', () => {
   const m = message({
     answers: [
       rr('Foo.local', T.A, '192.0.2.1'),
-      rr('foo.LOCAL', T.A, '192.0.2.2'),
-      rr('Bar.LOCAL', T.A, '192.0.2.3'),
+      rr('Foo.local', T.A, '192.0.2.2'),
+      rr('foo.LOCAL', T.A, '192.0.2.3'),
+      rr('Bar.local', T.A, '192.0.2.4'),
     ],
   });
   const wire = encode(m);
   // Header, then 'Foo.local' in full at 12 (3Foo 5local 0 = 11 bytes), type..rdata 14 bytes.
   assert.is(hexOf(wire.subarray(12, 23)), '03466f6f056c6f63616c00');
-  // The second owner is only a pointer to offset 12.
+  // The same name again is only a pointer to offset 12.
   assert.is(hexOf(wire.subarray(37, 39)), 'c00c');
-  // The third: 'Bar' written as given, then a pointer to 'local' at 16.
-  assert.is(hexOf(wire.subarray(53, 59)), '03426172c010');
+  // 'foo.LOCAL' differs in case from every suffix written: it goes out in full.
+  assert.is(hexOf(wire.subarray(53, 64)), '03666f6f054c4f43414c00');
+  // 'Bar.local': 'Bar' as given, then a pointer to 'local' at 16.
+  assert.is(hexOf(wire.subarray(78, 84)), '03426172c010');
   const names = decode(wire).answers.map((r) => r.name);
-  // A name written literally keeps its case; a pointer reads the case of its target.
-  assert.equal(names, ['Foo.local', 'Foo.local', 'Bar.local']);
-  for (let i = 0; i < 3; i++) assert.ok(nameEq(names[i], m.answers[i].name));
+  assert.equal(names, ['Foo.local', 'Foo.local', 'foo.LOCAL', 'Bar.local']);
+  assert.ok(nameEq(names[0], names[2]));
 });
 
 test('non-ASCII labels are never folded, so they do not compress into each other (RFC 6762 §16)', () => {
