@@ -31,3 +31,8 @@ export function nextLabel(name: string, i: number): number {
   }
   return 0;
 }
+
+/** One raw label (e.g. an instance name with dots and spaces) in presentation form. */
+export function escapeLabel(label: string): string {
+  return label.replace(/[\\.]/g, (c) => '\\' + c);
+}

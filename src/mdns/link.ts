@@ -1,0 +1,130 @@
+// One interface and address family: where the responder hears and speaks.
+// It owns the per-record multicast history (RFC 6762 §6.2 rate limit, §5.4
+// quarter-TTL rule) and the outbox that aggregates multicast answers (§6.4).
+import type { NetInterface, Platform, Socket } from '../platform.js';
+import type { Message, Rec } from '../wire/types.js';
+import { message, pack } from '../wire/message.js';
+import { withTtl } from './record.js';
+import type { Owned } from './record.js';
+
+export const MDNS_PORT = 5353;
+export const GROUP = { 4: '224.0.0.251', 6: 'ff02::fb' } as const;
+
+export interface Pending {
+  o: Owned;
+  additional: boolean;
+  /** Probe defence may repeat a record after 250 ms instead of 1 s (RFC 6762 §6.2). */
+  defend: boolean;
+}
+
+interface Batch { at: number; items: Pending[]; cancel: () => void }
+
+export class Link {
+  readonly id: string;
+  /** Record id -> when it was last multicast here. */
+  readonly lastMulticast = new Map<string, number>();
+  private batches: Batch[] = [];
+
+  constructor(
+    readonly iface: NetInterface,
+    readonly family: 4 | 6,
+    private readonly socket: Socket,
+    private readonly p: Platform,
+    private readonly budget: number,
+    private readonly count: (what: string, n?: number) => void,
+  ) {
+    this.id = `${iface.name}/${family}`;
+  }
+
+  get ifindex(): number { return this.iface.index; }
+
+  /** Sends a message, split over as many packets as the budget needs. */
+  send(msg: Message, to?: { addr: string; port: number }, legacy = false): void {
+    let m = msg;
+    for (;;) {
+      const p = pack(m, { budget: this.budget, compressSrv: !legacy });
+      const placed = items(m) - items(p.rest);
+      if (placed > 0) {
+        this.socket.send(p.data, { addr: to?.addr ?? GROUP[this.family], port: to?.port ?? MDNS_PORT, ifindex: this.ifindex });
+        this.count(to ? 'sentUnicast' : 'sentMulticast');
+        this.count('sentBytes', p.data.length);
+      }
+      if (!p.full) return;
+      const r = p.rest;
+      if (placed === 0) {
+        // One record larger than the budget: it can never be sent; skip it.
+        this.count('tooLarge');
+        const s = [r.questions, r.answers, r.authorities, r.additionals].find((l) => l.length > 0)!;
+        s.splice(0, 1);
+      }
+      m = { ...m, questions: r.questions.slice(), answers: r.answers.slice(), authorities: r.authorities.slice(), additionals: r.additionals.slice() };
+    }
+  }
+
+  /** Whether the whole message fits in one packet. */
+  fits(m: Message): boolean {
+    return !pack(m, { budget: this.budget }).full;
+  }
+
+  /**
+   * Queues multicast answers to go out by `at`; joins a batch already due
+   * between `at` and 500 ms from now (RFC 6762 §6.4 aggregation).
+   */
+  queue(items: Pending[], at: number): void {
+    const now = this.p.now();
+    let batch = this.batches.find((b) => b.at >= at && b.at <= now + 500);
+    if (!batch) {
+      const b: Batch = { at, items: [], cancel: () => undefined };
+      b.cancel = this.p.timer(at - now, () => this.flush(b));
+      this.batches.push(b);
+      batch = b;
+    }
+    batch.items.push(...items);
+  }
+
+  /** RFC 6762 §7.4: another responder just sent this answer: drop ours if theirs has at least half our TTL. */
+  suppress(rec: Rec, id: string): void {
+    for (const b of this.batches) {
+      b.items = b.items.filter((i) => i.additional || i.o.id !== id || rec.ttl < i.o.rec.ttl / 2);
+    }
+  }
+
+  /** Drops queued answers for records that are no longer ours. */
+  forget(ids: Set<string>): void {
+    for (const b of this.batches) b.items = b.items.filter((i) => !ids.has(i.o.id));
+  }
+
+  private flush(batch: Batch): void {
+    this.batches = this.batches.filter((b) => b !== batch);
+    const now = this.p.now();
+    const answers = new Map<string, Owned>();
+    const additionals = new Map<string, Owned>();
+    for (const { o, additional, defend } of batch.items) {
+      const last = this.lastMulticast.get(o.id);
+      // RFC 6762 §6.2: at most once per second per record, 250 ms for probe defence.
+      if (last !== undefined && now - last < (defend ? 250 : 1000)) continue;
+      (additional ? additionals : answers).set(o.id, o);
+    }
+    for (const id of answers.keys()) additionals.delete(id);
+    if (answers.size === 0) return;
+    this.multicast([...answers.values()], [...additionals.values()]);
+  }
+
+  /** Sends records by multicast and notes when (announcements and answers alike). */
+  multicast(answers: Owned[], additionals: Owned[] = [], ttl?: number): void {
+    const now = this.p.now();
+    const rec = (o: Owned): Rec => (ttl === undefined ? o.rec : withTtl(o.rec, ttl));
+    this.send(message({ qr: true, aa: true, answers: answers.map(rec), additionals: additionals.map(rec) }));
+    for (const o of answers) this.lastMulticast.set(o.id, now);
+    for (const o of additionals) this.lastMulticast.set(o.id, now);
+  }
+
+  close(): void {
+    for (const b of this.batches) b.cancel();
+    this.batches = [];
+  }
+}
+
+function items(m: { questions: unknown[]; answers: unknown[]; authorities: unknown[]; additionals: unknown[] }): number {
+  return m.questions.length + m.answers.length + m.authorities.length + m.additionals.length;
+}

@@ -1,0 +1,41 @@
+// Records the responder owns, and comparing them with records on the wire.
+import type { Rec } from '../wire/types.js';
+import { T } from '../wire/types.js';
+import { nameKey } from '../wire/name.js';
+import { rdataBytes } from '../wire/order.js';
+
+export interface Owned {
+  rec: Rec;
+  /** Lower-cased owner name. */
+  key: string;
+  /** Identity: owner key, type and rdata bytes. */
+  id: string;
+  /** Unique records carry the cache-flush bit and are probed (RFC 6762 §2). */
+  unique: boolean;
+  /** Only on this interface (address records, RFC 6762 §6.2), else everywhere. */
+  ifindex?: number;
+}
+
+function hex(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += (b[i] < 16 ? '0' : '') + b[i].toString(16);
+  return s;
+}
+
+export function recordId(rec: Rec): string {
+  return nameKey(rec.name) + '|' + rec.type + '|' + hex(rdataBytes(rec));
+}
+
+export function own(name: string, type: number, ttl: number, data: Rec['data'], unique: boolean, ifindex?: number): Owned {
+  const rec: Rec = { name, type, class: 1, flush: unique, ttl, data };
+  return { rec, key: nameKey(name), id: recordId(rec), unique, ifindex };
+}
+
+/** RFC 6762 §6.1: the restricted NSEC form, next name = owner, types < 256. */
+export function nsec(name: string, types: number[], ttl: number, ifindex?: number): Owned {
+  return own(name, T.NSEC, ttl, { next: name, types: types.slice().sort((a, b) => a - b) }, true, ifindex);
+}
+
+export function withTtl(rec: Rec, ttl: number, flush = rec.flush): Rec {
+  return { name: rec.name, type: rec.type, class: rec.class, flush, ttl, data: rec.data };
+}

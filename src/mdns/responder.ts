@@ -1,0 +1,721 @@
+// The RFC 6762 responder: probes, announces, answers, defends and says
+// goodbye for the host name and the services published on it. It is fed by
+// receive() and its own timers and never throws out of either: bad input is
+// counted and dropped.
+import type { Cancel, NetInterface, PacketMeta, Platform, Socket } from '../platform.js';
+import type { Message, Question, Rec, Srv } from '../wire/types.js';
+import { T } from '../wire/types.js';
+import { DecodeError } from '../wire/errors.js';
+import { decode, message, MTU_BUDGET } from '../wire/message.js';
+import { nameKey } from '../wire/name.js';
+import { compareRecords } from '../wire/order.js';
+import { isLinkLocal4, isLinkLocal6, parseIp, samePrefix } from '../net.js';
+import { DEFAULT_TTLS, hostRecords, instanceName, serviceRecords } from '../dnssd/records.js';
+import type { ServiceSpec, Ttls } from '../dnssd/records.js';
+import { answerable, recordsOn } from './group.js';
+import type { Group, GroupEvent, LinkState } from './group.js';
+import { GROUP, Link, MDNS_PORT } from './link.js';
+import type { Pending } from './link.js';
+import { nextHostLabel, nextInstanceName } from './names.js';
+import { recordId, withTtl } from './record.js';
+import type { Owned } from './record.js';
+
+export interface ResponderOptions {
+  /** Host label, without '.local'. */
+  hostName: string;
+  /** Interface names to use; default every up, multicast-capable one. */
+  interfaces?: string[];
+  /** Address families to speak; default both. */
+  families?: (4 | 6)[];
+  ttl?: Partial<Ttls>;
+  /** Largest packet in bytes; default 1452 (a 1500-byte MTU). */
+  budget?: number;
+}
+
+export interface ServiceHandle {
+  /** The instance name now in use (it changes after a conflict). */
+  readonly name: string;
+  readonly fullName: string;
+  on(event: GroupEvent, fn: (detail?: unknown) => void): ServiceHandle;
+  /** New TXT and/or port: only the changed records are announced (RFC 6762 §8.4). */
+  update(change: { txt?: ServiceSpec['txt']; port?: number }): void;
+  /** Goodbye (RFC 6762 §10.1), then forget the service. */
+  unpublish(): Promise<void>;
+}
+
+const PROBE_INTERVAL = 250;
+const PROBES = 3;
+const ANNOUNCEMENTS = 2;
+const ANNOUNCE_INTERVAL = 1000;
+/** RFC 6762 §8.1: after 15 conflicts within 10 s, wait 5 s between probes. */
+const THROTTLE = { conflicts: 15, window: 10_000, interval: 5000 };
+
+interface Entry { g: Group; o: Owned }
+
+interface KnownAnswerWait {
+  link: Link;
+  questions: Question[];
+  known: Rec[];
+  meta: PacketMeta;
+  cancel: Cancel;
+}
+
+class Registration implements Group {
+  label: string;
+  records: Owned[] = [];
+  names = new Set<string>();
+  states = new Map<Link, LinkState>();
+  reported = false;
+  private listeners = new Map<GroupEvent, ((d?: unknown) => void)[]>();
+
+  constructor(readonly kind: 'host' | 'service', label: string, readonly spec?: ServiceSpec) {
+    this.label = label;
+  }
+
+  on(event: GroupEvent, fn: (d?: unknown) => void): void {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), fn]);
+  }
+
+  emit(event: GroupEvent, detail?: unknown): void {
+    for (const fn of this.listeners.get(event) ?? []) {
+      try { fn(detail); } catch { /* a listener's error is the listener's own; the engine goes on */ }
+    }
+  }
+}
+
+export class Responder {
+  readonly counters: Record<string, number> = {};
+  private readonly ttl: Ttls;
+  private readonly budget: number;
+  private readonly sockets = new Map<4 | 6, Socket>();
+  private readonly links = new Map<string, Link>();
+  private readonly groups = new Set<Registration>();
+  private readonly host: Registration;
+  private index = new Map<string, Entry[]>();
+  private ticks = new Map<Link, { at: number; cancel: Cancel }>();
+  private waits = new Map<string, KnownAnswerWait>();
+  private conflictTimes: number[] = [];
+  private stopInterfaces?: Cancel;
+  /** The interfaces in use: up, multicast-capable, and chosen by the options. */
+  private ifaces: NetInterface[] = [];
+  private closed = false;
+
+  constructor(private readonly p: Platform, private readonly opts: ResponderOptions) {
+    this.ttl = { ...DEFAULT_TTLS, ...opts.ttl };
+    this.budget = opts.budget ?? MTU_BUDGET;
+    this.host = new Registration('host', opts.hostName);
+  }
+
+  get hostName(): string { return `${this.host.label}.local`; }
+
+  /** Count of an event, for the counters API. */
+  private count = (what: string, n = 1): void => {
+    this.counters[what] = (this.counters[what] ?? 0) + n;
+  };
+
+  start(): void {
+    this.groups.add(this.host);
+    this.setInterfaces(this.p.interfaces());
+    this.stopInterfaces = this.p.onInterfaces?.((list) => this.guard(() => this.setInterfaces(list)));
+  }
+
+  publish(spec: ServiceSpec): ServiceHandle {
+    const g = new Registration('service', spec.name, { ...spec });
+    this.groups.add(g);
+    this.rebuild(g);
+    for (const link of this.links.values()) this.startProbing(g, link);
+    const self = this;
+    const handle: ServiceHandle = {
+      get name() { return g.label; },
+      get fullName() { return instanceName(g.spec!, g.label); },
+      on(event, fn) { g.on(event, fn); return handle; },
+      update(change) { self.guard(() => self.update(g, change)); },
+      unpublish() { self.guard(() => self.remove([g])); return Promise.resolve(); },
+    };
+    return handle;
+  }
+
+  /** Goodbyes for everything, aggregated, then every socket and timer is released. */
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.guard(() => this.remove([...this.groups]));
+      this.closed = true;
+      this.stopInterfaces?.();
+      for (const t of this.ticks.values()) t.cancel();
+      for (const w of this.waits.values()) w.cancel();
+      for (const link of this.links.values()) link.close();
+      for (const s of this.sockets.values()) s.close();
+      this.links.clear();
+    }
+    return Promise.resolve();
+  }
+
+  /** Runs engine work; nothing thrown inside may escape into the platform's event loop. */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.count('internalError');
+      this.p.log?.('error', 'hush: internal error', { error: String(e) });
+    }
+  }
+
+  // ---- interfaces and links -------------------------------------------------
+
+  private setInterfaces(all: NetInterface[]): void {
+    if (this.closed) return;
+    const want = all.filter((i) => i.up && i.multicast && (!this.opts.interfaces || this.opts.interfaces.includes(i.name)));
+    this.ifaces = want;
+    const families = this.opts.families ?? [4, 6];
+    const next = new Map<string, NetInterface & { family: 4 | 6 }>();
+    for (const ifc of want) {
+      for (const family of families) {
+        if (ifc.addrs.some((a) => a.family === family)) next.set(`${ifc.name}/${family}`, { ...ifc, family });
+      }
+    }
+    const before = new Map(this.links);
+    // Links that went away: nothing can be sent there any more.
+    for (const [id, link] of before) {
+      if (!next.has(id)) {
+        this.dropLink(link);
+      }
+    }
+    // Address changes on links that stay: goodbye for what left (RFC 6762 §10.1).
+    const oldRecords = this.host.records;
+    this.host.records = hostRecords(this.hostName, want, this.ttl);
+    this.host.names = new Set(this.host.records.filter((o) => o.unique).map((o) => o.key));
+    const kept = new Set(this.host.records.map((o) => o.id));
+    const added = this.host.records.filter((o) => !oldRecords.some((x) => x.id === o.id));
+    for (const link of this.links.values()) {
+      const gone = oldRecords.filter((o) => !kept.has(o.id) && o.ifindex === link.ifindex);
+      if (gone.length && answerable(this.host, link)) link.multicast(gone, [], 0);
+    }
+    this.reindex();
+    // New links: join the group there and probe every registration on it.
+    for (const [id, ifc] of next) {
+      const existing = this.links.get(id);
+      if (existing) {
+        Object.assign(existing.iface, ifc);
+        const fresh = added.filter((o) => o.ifindex === existing.ifindex);
+        if (fresh.length && answerable(this.host, existing)) this.announce(existing, fresh);
+        continue;
+      }
+      const link = new Link({ ...ifc }, ifc.family, this.socket(ifc.family), this.p, this.budget, this.count);
+      this.links.set(id, link);
+      this.socket(ifc.family).join(ifc.index);
+      for (const g of this.groups) this.startProbing(g, link);
+    }
+  }
+
+  private dropLink(link: Link): void {
+    link.close();
+    this.ticks.get(link)?.cancel();
+    this.ticks.delete(link);
+    for (const g of this.groups) g.states.delete(link);
+    this.links.delete(link.id);
+    try { this.sockets.get(link.family)?.leave(link.ifindex); } catch { this.count('leaveError'); }
+  }
+
+  private socket(family: 4 | 6): Socket {
+    let s = this.sockets.get(family);
+    if (!s) {
+      s = this.p.open({ family, port: MDNS_PORT, group: GROUP[family] });
+      s.onMessage((data, meta) => this.guard(() => this.receive(family, data, meta)));
+      this.sockets.set(family, s);
+    }
+    return s;
+  }
+
+  // ---- records ----------------------------------------------------------------
+
+  private rebuild(g: Registration): void {
+    if (g.kind === 'host') {
+      g.records = hostRecords(this.hostName, this.ifaces, this.ttl);
+      g.names = new Set(g.records.filter((o) => o.unique).map((o) => o.key));
+    } else {
+      g.records = serviceRecords(g.spec!, g.label, this.hostName, this.ttl);
+      g.names = new Set([nameKey(instanceName(g.spec!, g.label))]);
+    }
+    this.reindex();
+  }
+
+  private reindex(): void {
+    const index = new Map<string, Entry[]>();
+    for (const g of this.groups) {
+      for (const o of g.records) {
+        const list = index.get(o.key);
+        if (list) list.push({ g, o });
+        else index.set(o.key, [{ g, o }]);
+      }
+    }
+    this.index = index;
+  }
+
+  /** The group's primary name: the one that is renamed on conflict. */
+  private primary(g: Group): string {
+    return g.kind === 'host' ? nameKey(this.hostName) : nameKey(instanceName((g as Registration).spec!, g.label));
+  }
+
+  private update(g: Registration, change: { txt?: ServiceSpec['txt']; port?: number }): void {
+    if (g.kind !== 'service') return;
+    const before = g.records;
+    if (change.txt !== undefined) g.spec!.txt = change.txt;
+    if (change.port !== undefined) g.spec!.port = change.port;
+    this.rebuild(g);
+    this.announceChanges(g, before);
+  }
+
+  /** RFC 6762 §8.4: announce what changed; goodbye for shared records that went away. */
+  private announceChanges(g: Registration, before: Owned[]): void {
+    const now = new Set(g.records.map((o) => o.id));
+    const was = new Set(before.map((o) => o.id));
+    const changed = g.records.filter((o) => !was.has(o.id));
+    const gone = before.filter((o) => !now.has(o.id) && !o.unique && !this.ownedElsewhere(o.id, g));
+    for (const link of this.links.values()) {
+      if (!answerable(g, link)) continue;
+      const on = (o: Owned): boolean => o.ifindex === undefined || o.ifindex === link.ifindex;
+      link.forget(new Set(before.filter((o) => !now.has(o.id)).map((o) => o.id)));
+      if (gone.some(on)) link.multicast(gone.filter(on), [], 0);
+      if (changed.some(on)) this.announce(link, changed.filter(on));
+    }
+  }
+
+  private ownedElsewhere(id: string, except: Group): boolean {
+    for (const g of this.groups) if (g !== except && g.records.some((o) => o.id === id)) return true;
+    return false;
+  }
+
+  // ---- probing and announcing (RFC 6762 §8) ----------------------------------
+
+  private throttled(): boolean {
+    const now = this.p.now();
+    this.conflictTimes = this.conflictTimes.filter((t) => now - t < THROTTLE.window);
+    return this.conflictTimes.length >= THROTTLE.conflicts;
+  }
+
+  /**
+   * §8.1: the first probe goes after a random 0-250 ms; a group that starts
+   * while another probe round on the link is due within that window joins it,
+   * so names probing at once share packets.
+   */
+  private startProbing(g: Registration, link: Link, delay?: number): void {
+    if (recordsOn(g, link).length === 0) return;
+    const now = this.p.now();
+    const tick = this.ticks.get(link);
+    let due = now + (delay ?? (this.throttled() ? THROTTLE.interval : Math.floor(this.p.random() * PROBE_INTERVAL)));
+    if (delay === undefined && tick && tick.at >= now && tick.at <= now + PROBE_INTERVAL) due = tick.at;
+    g.states.get(link)?.wait?.();
+    g.states.set(link, { phase: 'probing', n: 0, due });
+    if (!g.reported) g.emit('probing', { link: link.id });
+    this.schedule(link);
+  }
+
+  private announce(link: Link, records: Owned[]): void {
+    link.multicast(records, []);
+    this.repeat.push({ link, records, at: this.p.now() + ANNOUNCE_INTERVAL });
+    this.schedule(link);
+  }
+
+  /** Second announcements of updated records (§8.4), due at `at`. */
+  private repeat: { link: Link; records: Owned[]; at: number }[] = [];
+
+  private schedule(link: Link): void {
+    let at = Infinity;
+    for (const g of this.groups) {
+      const s = g.states.get(link);
+      if (s && s.phase !== 'established' && s.due !== undefined) at = Math.min(at, s.due);
+    }
+    for (const r of this.repeat) if (r.link === link) at = Math.min(at, r.at);
+    const tick = this.ticks.get(link);
+    if (tick && tick.at === at) return;
+    tick?.cancel();
+    this.ticks.delete(link);
+    if (at === Infinity) return;
+    const now = this.p.now();
+    this.ticks.set(link, { at, cancel: this.p.timer(Math.max(0, at - now), () => this.guard(() => this.tick(link))) });
+  }
+
+  /** One step of every registration's state machine on this link. */
+  private tick(link: Link): void {
+    this.ticks.delete(link);
+    if (this.closed || !this.links.has(link.id)) return;
+    const now = this.p.now();
+    const probes: Registration[] = [];
+    const announcements: Registration[] = [];
+    for (const g of this.groups) {
+      const s = g.states.get(link);
+      if (!s || s.due === undefined || s.due > now) continue;
+      if (s.phase === 'probing' && s.n < PROBES) {
+        probes.push(g);
+      } else if (s.phase === 'probing') {
+        // 250 ms after the third probe and no conflict: the names are ours (§8.1).
+        s.phase = 'announcing';
+        s.n = 0;
+        announcements.push(g);
+      } else if (s.phase === 'announcing') {
+        announcements.push(g);
+      }
+    }
+    if (probes.length) this.sendProbes(link, probes);
+    const interval = this.throttled() ? THROTTLE.interval : PROBE_INTERVAL;
+    for (const g of probes) {
+      const s = g.states.get(link)!;
+      s.n++;
+      s.due = now + interval;
+    }
+    if (announcements.length) {
+      // §8.3: all records of all names done probing, in as few packets as fit.
+      link.multicast(announcements.flatMap((g) => recordsOn(g, link).filter(notNsec)));
+      for (const g of announcements) {
+        const s = g.states.get(link)!;
+        s.n++;
+        if (s.n >= ANNOUNCEMENTS) {
+          s.phase = 'established';
+          s.due = undefined;
+        } else s.due = now + ANNOUNCE_INTERVAL;
+        if (!g.reported && [...g.states.values()].every((x) => x.phase !== 'probing')) {
+          g.reported = true;
+          g.emit('established', { name: g.label });
+        }
+      }
+    }
+    const due = this.repeat.filter((r) => r.link === link && r.at <= now);
+    this.repeat = this.repeat.filter((r) => !due.includes(r));
+    if (due.length) link.multicast(due.flatMap((r) => r.records.filter((o) => this.isOwned(o.id))));
+    this.schedule(link);
+  }
+
+  private isOwned(id: string): boolean {
+    for (const g of this.groups) if (g.records.some((o) => o.id === id)) return true;
+    return false;
+  }
+
+  /**
+   * §8.1 probes: one ANY question per unique name (QU on the first probe),
+   * the proposed records in the authority section. Each registration's
+   * questions travel with its records; registrations fill packets in turn.
+   */
+  private sendProbes(link: Link, groups: Registration[]): void {
+    const parts = groups.map((g) => {
+      const first = g.states.get(link)!.n === 0;
+      const recs = recordsOn(g, link).filter((o) => o.unique && o.rec.type !== T.NSEC);
+      const names = [...new Map(recs.map((o) => [o.key, o.rec.name])).values()];
+      return {
+        questions: names.map((name) => ({ name, type: T.ANY, class: 1, qu: first })),
+        authorities: recs.map((o) => withTtl(o.rec, o.rec.ttl, false)),
+      };
+    });
+    const fits = (q: Question[], a: Rec[]): boolean => link.fits(message({ questions: q, authorities: a }));
+    let q: Question[] = [];
+    let a: Rec[] = [];
+    for (const part of parts) {
+      if (q.length && !fits([...q, ...part.questions], [...a, ...part.authorities])) {
+        link.send(message({ questions: q, authorities: a }));
+        q = [];
+        a = [];
+      }
+      q.push(...part.questions);
+      a.push(...part.authorities);
+    }
+    if (q.length) link.send(message({ questions: q, authorities: a }));
+    this.count('probes');
+  }
+
+  // ---- receiving --------------------------------------------------------------
+
+  private linkFor(family: 4 | 6, meta: PacketMeta): Link | undefined {
+    if (meta.ifindex === undefined) return undefined;
+    for (const link of this.links.values()) if (link.family === family && link.ifindex === meta.ifindex) return link;
+    return undefined;
+  }
+
+  /** RFC 6762 §11: only sources on the link are heard (IPv6 link-local always is). */
+  private onLink(link: Link, src: string): boolean {
+    const b = parseIp(src);
+    if (!b) return false;
+    if (isLinkLocal6(b) || isLinkLocal4(b)) return true;
+    return link.iface.addrs.some((a) => {
+      const x = parseIp(a.addr);
+      return x !== undefined && samePrefix(x, b, a.prefix);
+    });
+  }
+
+  receive(family: 4 | 6, data: Uint8Array, meta: PacketMeta): void {
+    if (this.closed) return;
+    this.count('received');
+    const link = this.linkFor(family, meta);
+    if (!link) return this.count('noLink');
+    if (!this.onLink(link, meta.src)) return this.count('offLink');
+    let m: Message;
+    try {
+      m = decode(data);
+    } catch (e) {
+      if (e instanceof DecodeError) return this.count('malformed');
+      throw e;
+    }
+    if (m.opcode !== 0) return this.count('ignoredOpcode'); // RFC 6762 §18.3
+    if (m.qr) {
+      if (m.rcode !== 0) return this.count('ignoredRcode'); // §18.11
+      this.count('responses');
+      this.onResponse(link, m);
+    } else {
+      this.count('queries');
+      this.onQuery(link, m, meta);
+    }
+  }
+
+  private onQuery(link: Link, m: Message, meta: PacketMeta): void {
+    const legacy = meta.srcPort !== MDNS_PORT;
+    const probe = m.questions.length > 0 && m.authorities.length > 0;
+    if (probe) this.tiebreak(link, m);
+    if (legacy) {
+      this.count('legacyQueries');
+      return this.answer(link, m.questions, m.answers, meta, { legacy: m });
+    }
+    // RFC 6762 §7.2: a query with TC is followed by more known answers: wait 400-500 ms for them.
+    const key = `${link.id}|${meta.src}|${meta.srcPort}`;
+    const wait = this.waits.get(key);
+    if (wait && m.questions.length === 0) {
+      wait.known.push(...m.answers);
+      return;
+    }
+    if (m.tc) {
+      wait?.cancel();
+      const w: KnownAnswerWait = {
+        link, questions: m.questions, known: [...m.answers], meta,
+        cancel: this.p.timer(400 + Math.floor(this.p.random() * 100), () => this.guard(() => {
+          this.waits.delete(key);
+          this.answer(w.link, w.questions, w.known, w.meta, { now: true });
+        })),
+      };
+      this.waits.set(key, w);
+      return;
+    }
+    this.answer(link, m.questions, m.answers, meta, { probe });
+  }
+
+  /** §8.2: compare our proposed records with a simultaneous prober's; the lexicographically later set wins. */
+  private tiebreak(link: Link, m: Message): void {
+    for (const g of this.groups) {
+      const s = g.states.get(link);
+      if (!s || s.phase !== 'probing') continue;
+      for (const key of g.names) {
+        const theirs = m.authorities.filter((r) => nameKey(r.name) === key).sort((a, b) => compareRecords(a, b));
+        if (theirs.length === 0) continue;
+        const ours = recordsOn(g, link)
+          .filter((o) => o.key === key && o.unique && o.rec.type !== T.NSEC)
+          .map((o) => o.rec)
+          .sort((a, b) => compareRecords(a, b));
+        let cmp = 0;
+        for (let i = 0; i < Math.min(ours.length, theirs.length) && cmp === 0; i++) cmp = compareRecords(ours[i], theirs[i]);
+        if (cmp === 0) cmp = ours.length - theirs.length;
+        if (cmp < 0) {
+          // We lost: defer one second, then probe again from the start.
+          this.count('tiebreakLost');
+          this.startProbing(g, link, 1000);
+          break;
+        }
+      }
+    }
+  }
+
+  /** Records of a name that may be answered on this link. */
+  private entries(link: Link, key: string): Owned[] {
+    const list = this.index.get(key);
+    if (!list) return [];
+    const out: Owned[] = [];
+    for (const { g, o } of list) {
+      if ((o.ifindex === undefined || o.ifindex === link.ifindex) && answerable(g, link)) out.push(o);
+    }
+    return out;
+  }
+
+  private answer(
+    link: Link, questions: Question[], known: Rec[], meta: PacketMeta,
+    how: { legacy?: Message; probe?: boolean; now?: boolean },
+  ): void {
+    const multicast: Owned[] = [];
+    const unicast: Owned[] = [];
+    const now = this.p.now();
+    for (const q of questions) {
+      if (q.class !== 1 && q.class !== 255) continue;
+      const all = this.entries(link, nameKey(q.name));
+      if (all.length === 0) continue;
+      let found = all.filter((o) => o.rec.type !== T.NSEC && (q.type === T.ANY || o.rec.type === q.type));
+      // §6.1: a name we own has no record of the asked type: say so with NSEC.
+      if (found.length === 0) found = all.filter((o) => o.rec.type === T.NSEC);
+      for (const o of found) {
+        // §5.4: QU answers go by unicast unless not multicast here within a quarter of the TTL.
+        const last = link.lastMulticast.get(o.id);
+        const fresh = last !== undefined && now - last < (o.rec.ttl * 1000) / 4;
+        (q.qu && fresh && !how.legacy ? unicast : multicast).push(o);
+      }
+    }
+    const suppress = this.knownAnswers(known);
+    const keep = (o: Owned): boolean => {
+      const ttl = suppress.get(o.id);
+      // §7.1: the querier already knows it with at least half our TTL.
+      return ttl === undefined || ttl < o.rec.ttl / 2;
+    };
+    const mc = unique(multicast).filter(keep);
+    const uc = unique(unicast).filter(keep);
+    if (mc.length + uc.length === 0) return;
+    this.count('answered');
+    if (how.legacy) return this.legacyReply(link, how.legacy, mc, meta);
+    const delay = how.now || how.probe || mc.concat(uc).every((o) => o.unique) ? 0 : 20 + Math.floor(this.p.random() * 100);
+    if (uc.length) {
+      const send = (): void => {
+        if (!this.closed) link.send(message({ qr: true, aa: true, answers: uc.map((o) => o.rec), additionals: this.additionals(link, uc).map((o) => o.rec) }), { addr: meta.src, port: meta.srcPort });
+      };
+      if (delay) this.p.timer(delay, () => this.guard(send));
+      else send();
+    }
+    if (mc.length) {
+      const items: Pending[] = mc.map((o) => ({ o, additional: false, defend: !!how.probe }));
+      for (const o of this.additionals(link, mc)) items.push({ o, additional: true, defend: false });
+      link.queue(items, now + delay);
+    }
+  }
+
+  private knownAnswers(known: Rec[]): Map<string, number> {
+    const map = new Map<string, number>();
+    for (const r of known) {
+      if (!this.index.has(nameKey(r.name))) continue;
+      map.set(recordId(r), r.ttl);
+    }
+    return map;
+  }
+
+  /**
+   * RFC 6763 §12 additional records: PTR -> SRV, TXT (and the instance's
+   * NSEC), then the target's addresses; SRV -> addresses; A <-> AAAA
+   * (RFC 6762 §6.2). A host NSEC tells which address types do not exist.
+   */
+  private additionals(link: Link, answers: Owned[]): Owned[] {
+    const seen = new Set(answers.map((o) => o.id));
+    const out: Owned[] = [];
+    const add = (o: Owned): void => { if (!seen.has(o.id)) { seen.add(o.id); out.push(o); } };
+    const addresses = (host: string): void => {
+      for (const o of this.entries(link, nameKey(host))) if (o.rec.type === T.A || o.rec.type === T.AAAA || o.rec.type === T.NSEC) add(o);
+    };
+    for (const a of answers) {
+      if (a.rec.type === T.PTR && typeof a.rec.data === 'string' && !a.key.endsWith('.arpa')) {
+        for (const o of this.entries(link, nameKey(a.rec.data))) {
+          add(o);
+          if (o.rec.type === T.SRV) addresses((o.rec.data as Srv).target);
+        }
+      } else if (a.rec.type === T.SRV) {
+        addresses((a.rec.data as Srv).target);
+      } else if (a.rec.type === T.A || a.rec.type === T.AAAA) {
+        addresses(a.rec.name);
+      }
+    }
+    return out;
+  }
+
+  /** §6.7 legacy unicast: echo ID and questions, TTL at most 10, no cache-flush bit, SRV target in full. */
+  private legacyReply(link: Link, q: Message, answers: Owned[], meta: PacketMeta): void {
+    const rec = (o: Owned): Rec => withTtl(o.rec, Math.min(o.rec.ttl, 10), false);
+    link.send(
+      message({ id: q.id, qr: true, aa: true, rd: q.rd, questions: q.questions, answers: answers.map(rec), additionals: this.additionals(link, answers).map(rec) }),
+      { addr: meta.src, port: meta.srcPort },
+      true,
+    );
+  }
+
+  private onResponse(link: Link, m: Message): void {
+    const seen = new Set<Registration>();
+    for (const rec of m.answers.concat(m.additionals)) {
+      const key = nameKey(rec.name);
+      const list = this.index.get(key);
+      if (!list) continue;
+      const id = recordId(rec);
+      const mine = list.find((e) => e.o.id === id);
+      if (mine) {
+        // §7.4: someone else just answered with our record.
+        link.suppress(rec, id);
+        // §6.6: a peer announces our record with less than half our TTL: correct it.
+        if (rec.ttl > 0 && rec.ttl < mine.o.rec.ttl / 2 && answerable(mine.g, link)) {
+          link.queue([{ o: mine.o, additional: false, defend: false }], this.p.now());
+        }
+        continue;
+      }
+      const g = list[0].g as Registration;
+      const s = g.states.get(link);
+      if (!s || seen.has(g) || !g.names.has(key)) continue;
+      // §9: identical data is no conflict; during probing any other record on the name is;
+      // afterwards a unique record of the same name, type and class with other data is.
+      const conflict = s.phase === 'probing' || (rec.flush && rec.class === 1 && list.some((e) => e.o.rec.type === rec.type));
+      if (!conflict) continue;
+      if (key !== this.primary(g)) {
+        this.count('reverseConflict');
+        continue;
+      }
+      seen.add(g);
+      this.conflict(g, s.phase === 'probing');
+    }
+  }
+
+  private conflict(g: Registration, probing: boolean): void {
+    this.count('conflicts');
+    this.conflictTimes.push(this.p.now());
+    g.emit('conflict', { name: g.label });
+    if (probing) {
+      const from = g.label;
+      g.label = g.kind === 'host' ? nextHostLabel(g.label) : nextInstanceName(g.label);
+      g.reported = false;
+      if (g.kind === 'host') {
+        this.rebuild(g);
+        // Every SRV names the host: they change with it (§8.4).
+        for (const s of this.groups) {
+          if (s.kind !== 'service') continue;
+          const before = s.records;
+          this.rebuild(s);
+          this.announceChanges(s, before);
+        }
+      } else this.rebuild(g);
+      g.emit('renamed', { from, to: g.label });
+    }
+    // §9: "...reset to probing state": probe (again) on every link.
+    for (const link of this.links.values()) this.startProbing(g, link);
+  }
+
+  private remove(groups: Registration[]): void {
+    const going = new Set(groups);
+    for (const link of this.links.values()) {
+      const bye: Owned[] = [];
+      const ids = new Set<string>();
+      for (const g of groups) {
+        if (!answerable(g, link)) continue;
+        for (const o of recordsOn(g, link)) {
+          if (ids.has(o.id)) continue;
+          // A shared record another registration still owns stays.
+          if ([...this.groups].some((x) => !going.has(x) && x.records.some((r) => r.id === o.id))) continue;
+          ids.add(o.id);
+          bye.push(o);
+        }
+      }
+      link.forget(ids);
+      // §10.1: goodbye = the records with TTL 0, all registrations in as few packets as fit.
+      if (bye.length) link.multicast(bye.filter(notNsec), [], 0);
+    }
+    for (const g of groups) {
+      if (g !== this.host) this.groups.delete(g);
+      g.states.clear();
+    }
+    this.reindex();
+  }
+}
+
+/** NSEC records answer questions (§6.1); announcing them or saying goodbye to them tells no cache anything it needs. */
+const notNsec = (o: Owned): boolean => o.rec.type !== T.NSEC;
+
+function unique(list: Owned[]): Owned[] {
+  return [...new Map(list.map((o) => [o.id, o])).values()];
+}
+
+export function createResponder(platform: Platform, options: ResponderOptions): Responder {
+  const r = new Responder(platform, options);
+  r.start();
+  return r;
+}

@@ -1,0 +1,31 @@
+// Address arithmetic shared by the engine (RFC 6762 §11 on-link checks) and
+// the platform backends: parse, format, prefix match, scope tests.
+import { formatV4, formatV6, parseV4, parseV6 } from './wire/addr.js';
+
+/** 4 or 16 bytes, or undefined when `text` is not an address (a '%zone' suffix is not accepted here). */
+export function parseIp(text: string): Uint8Array | undefined {
+  const v6 = text.includes(':');
+  const out = new Uint8Array(v6 ? 16 : 4);
+  return (v6 ? parseV6(text, out, 0) : parseV4(text, out, 0)) ? out : undefined;
+}
+
+export const formatIp = (b: Uint8Array): string => (b.length === 4 ? formatV4(b, 0) : formatV6(b, 0));
+
+/** True when the first `prefix` bits of `a` and `b` agree (and both are the same family). */
+export function samePrefix(a: Uint8Array, b: Uint8Array, prefix: number): boolean {
+  if (a.length !== b.length) return false;
+  for (let bit = 0; bit < prefix; bit += 8) {
+    const mask = (0xff00 >> Math.min(8, prefix - bit)) & 0xff;
+    if ((a[bit >> 3] ^ b[bit >> 3]) & mask) return false;
+  }
+  return true;
+}
+
+/** 224.0.0.0/4 (RFC 5771) or ff00::/8 (RFC 4291 §2.7). */
+export const isMulticast = (b: Uint8Array): boolean => (b.length === 4 ? (b[0] & 0xf0) === 0xe0 : b[0] === 0xff);
+
+/** fe80::/10 (RFC 4291 §2.5.6). */
+export const isLinkLocal6 = (b: Uint8Array): boolean => b.length === 16 && b[0] === 0xfe && (b[1] & 0xc0) === 0x80;
+
+/** 169.254.0.0/16 (RFC 3927). */
+export const isLinkLocal4 = (b: Uint8Array): boolean => b.length === 4 && b[0] === 169 && b[1] === 254;
