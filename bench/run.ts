@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { codec } from './codec.js';
 import { fuzz } from './fuzz.js';
+import { wire } from './wire.js';
 
 export interface Bench {
   /** Table rows, the first one the header; all-number columns are right-aligned. */
@@ -15,6 +16,7 @@ export interface Bench {
 const BENCHES: [string, () => Bench][] = [
   ['codec', codec],
   ['fuzz', fuzz],
+  ['wire', wire],
 ];
 
 function table(rows: string[][]): string {
