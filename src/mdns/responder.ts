@@ -120,6 +120,7 @@ export class Responder {
   }
 
   publish(spec: ServiceSpec): ServiceHandle {
+    if (this.closed) throw new Error('hush: publish after close()');
     const g = new Registration('service', spec.name, { ...spec });
     this.groups.add(g);
     this.rebuild(g);
