@@ -17,7 +17,7 @@ export interface Pending {
   defend: boolean;
 }
 
-interface Batch { at: number; items: Pending[]; cancel: () => void }
+interface Batch { at: number; limit: number; items: Pending[]; cancel: () => void }
 
 export class Link {
   readonly id: string;
@@ -67,25 +67,43 @@ export class Link {
   }
 
   /**
-   * Queues multicast answers to go out by `at`; joins a batch already due
-   * between `at` and 500 ms from now (RFC 6762 §6.4 aggregation).
+   * Queues multicast answers to go out at `at`. RFC 6762 §6.4: "...earlier
+   * responses SHOULD be delayed by up to an additional 500 ms if that will
+   * permit them to be aggregated with other responses scheduled to go out a
+   * little later": a later batch is joined, an earlier one is postponed to
+   * `at` while it stays within 500 ms of its own time. Immediate answers
+   * (unique records, §6) only share a packet with others due now.
    */
   queue(items: Pending[], at: number): void {
     const now = this.p.now();
-    let batch = this.batches.find((b) => b.at >= at && b.at <= now + 500);
+    let batch = at <= now
+      ? this.batches.find((b) => b.at <= now)
+      : this.batches.find((b) => b.at > now && b.at >= at && b.at <= at + 500) ??
+        this.batches.find((b) => b.at > now && b.at < at && at <= b.limit);
+    if (batch && batch.at < at) {
+      batch.cancel();
+      this.arm(batch, at);
+    }
     if (!batch) {
-      const b: Batch = { at, items: [], cancel: () => undefined };
-      b.cancel = this.p.timer(at - now, () => this.flush(b));
-      this.batches.push(b);
-      batch = b;
+      batch = { at, limit: at + 500, items: [], cancel: () => undefined };
+      this.arm(batch, at);
+      this.batches.push(batch);
     }
     batch.items.push(...items);
   }
 
-  /** RFC 6762 §7.4: another responder just sent this answer: drop ours if theirs has at least half our TTL. */
+  private arm(b: Batch, at: number): void {
+    b.at = at;
+    b.cancel = this.p.timer(Math.max(0, at - this.p.now()), () => this.flush(b));
+  }
+
+  /**
+   * RFC 6762 §7.4: another responder just multicast this answer: drop ours
+   * "...and the TTL in that record is not less than the TTL this host would have given".
+   */
   suppress(rec: Rec, id: string): void {
     for (const b of this.batches) {
-      b.items = b.items.filter((i) => i.additional || i.o.id !== id || rec.ttl < i.o.rec.ttl / 2);
+      b.items = b.items.filter((i) => i.additional || i.o.id !== id || rec.ttl < i.o.rec.ttl);
     }
   }
 
@@ -99,13 +117,23 @@ export class Link {
     const now = this.p.now();
     const answers = new Map<string, Owned>();
     const additionals = new Map<string, Owned>();
-    for (const { o, additional, defend } of batch.items) {
+    const later: Pending[] = [];
+    let next = Infinity;
+    for (const item of batch.items) {
+      const { o, additional, defend } = item;
       const last = this.lastMulticast.get(o.id);
-      // RFC 6762 §6.2: at most once per second per record, 250 ms for probe defence.
-      if (last !== undefined && now - last < (defend ? 250 : 1000)) continue;
+      // RFC 6762 §6.2: at most once per second per record. A record multicast
+      // within the last second already reached the querier's link: drop it.
+      // Probe defence is delayed to 250 ms after the last multicast instead.
+      const free = last === undefined ? now : last + (defend ? 250 : 1000);
+      if (free > now) {
+        if (defend && !additional) { later.push(item); next = Math.min(next, free); }
+        continue;
+      }
       (additional ? additionals : answers).set(o.id, o);
     }
     for (const id of answers.keys()) additionals.delete(id);
+    if (later.length) this.queue(later, next);
     if (answers.size === 0) return;
     this.multicast([...answers.values()], [...additionals.values()]);
   }

@@ -9,7 +9,7 @@ import { DecodeError } from '../wire/errors.js';
 import { decode, message, MTU_BUDGET } from '../wire/message.js';
 import { nameKey } from '../wire/name.js';
 import { compareRecords } from '../wire/order.js';
-import { isLinkLocal4, isLinkLocal6, parseIp, samePrefix } from '../net.js';
+import { isLinkLocal4, isLinkLocal6, isMulticast, parseIp, samePrefix } from '../net.js';
 import { DEFAULT_TTLS, hostRecords, instanceName, serviceRecords } from '../dnssd/records.js';
 import type { ServiceSpec, Ttls } from '../dnssd/records.js';
 import { answerable, recordsOn } from './group.js';
@@ -66,6 +66,8 @@ class Registration implements Group {
   names = new Set<string>();
   states = new Map<Link, LinkState>();
   reported = false;
+  /** Whether 'probing' was reported for the current name. */
+  probingSaid = false;
   private listeners = new Map<GroupEvent, ((d?: unknown) => void)[]>();
 
   constructor(readonly kind: 'host' | 'service', label: string, readonly spec?: ServiceSpec) {
@@ -189,7 +191,7 @@ export class Responder {
     const added = this.host.records.filter((o) => !oldRecords.some((x) => x.id === o.id));
     for (const link of this.links.values()) {
       const gone = oldRecords.filter((o) => !kept.has(o.id) && o.ifindex === link.ifindex);
-      if (gone.length && answerable(this.host, link)) link.multicast(gone, [], 0);
+      if (gone.some(notNsec) && answerable(this.host, link)) link.multicast(gone.filter(notNsec), [], 0);
     }
     this.reindex();
     // New links: join the group there and probe every registration on it.
@@ -197,8 +199,11 @@ export class Responder {
       const existing = this.links.get(id);
       if (existing) {
         Object.assign(existing.iface, ifc);
-        const fresh = added.filter((o) => o.ifindex === existing.ifindex);
-        if (fresh.length && answerable(this.host, existing)) this.announce(existing, fresh);
+        const fresh = added.filter((o) => o.ifindex === existing.ifindex && notNsec(o));
+        // §10.2: a unique RRSet goes out whole: the new address with the interface's others of that type.
+        const sets = new Set(fresh.map((o) => `${o.key}|${o.rec.type}`));
+        const whole = this.host.records.filter((o) => o.ifindex === existing.ifindex && sets.has(`${o.key}|${o.rec.type}`));
+        if (whole.length && answerable(this.host, existing)) this.announce(existing, whole);
         continue;
       }
       const link = new Link({ ...ifc }, ifc.family, this.socket(ifc.family), this.p, this.budget, this.count);
@@ -303,11 +308,11 @@ export class Responder {
     if (recordsOn(g, link).length === 0) return;
     const now = this.p.now();
     const tick = this.ticks.get(link);
-    let due = now + (delay ?? (this.throttled() ? THROTTLE.interval : Math.floor(this.p.random() * PROBE_INTERVAL)));
-    if (delay === undefined && tick && tick.at >= now && tick.at <= now + PROBE_INTERVAL) due = tick.at;
+    const throttled = this.throttled();
+    let due = now + (delay ?? (throttled ? THROTTLE.interval : Math.floor(this.p.random() * PROBE_INTERVAL)));
+    if (delay === undefined && !throttled && tick && tick.at >= now && tick.at <= now + PROBE_INTERVAL) due = tick.at;
     g.states.get(link)?.wait?.();
     g.states.set(link, { phase: 'probing', n: 0, due });
-    if (!g.reported) g.emit('probing', { link: link.id });
     this.schedule(link);
   }
 
@@ -361,12 +366,16 @@ export class Responder {
     const interval = this.throttled() ? THROTTLE.interval : PROBE_INTERVAL;
     for (const g of probes) {
       const s = g.states.get(link)!;
+      if (s.n === 0 && !g.probingSaid) {
+        g.probingSaid = true;
+        g.emit('probing', { name: g.label });
+      }
       s.n++;
       s.due = now + interval;
     }
     if (announcements.length) {
       // §8.3: all records of all names done probing, in as few packets as fit.
-      link.multicast(announcements.flatMap((g) => recordsOn(g, link).filter(notNsec)));
+      link.multicast(unique(announcements.flatMap((g) => recordsOn(g, link).filter(notNsec))));
       for (const g of announcements) {
         const s = g.states.get(link)!;
         s.n++;
@@ -538,6 +547,9 @@ export class Responder {
     const multicast: Owned[] = [];
     const unicast: Owned[] = [];
     const now = this.p.now();
+    // §5.5: a query sent straight to our unicast address is answered as if it asked QU.
+    const dst = meta.dst === undefined ? undefined : parseIp(meta.dst);
+    const direct = dst !== undefined && !isMulticast(dst);
     for (const q of questions) {
       if (q.class !== 1 && q.class !== 255) continue;
       const all = this.entries(link, nameKey(q.name));
@@ -549,7 +561,7 @@ export class Responder {
         // §5.4: QU answers go by unicast unless not multicast here within a quarter of the TTL.
         const last = link.lastMulticast.get(o.id);
         const fresh = last !== undefined && now - last < (o.rec.ttl * 1000) / 4;
-        (q.qu && fresh && !how.legacy ? unicast : multicast).push(o);
+        ((q.qu || direct) && fresh && !how.legacy ? unicast : multicast).push(o);
       }
     }
     const suppress = this.knownAnswers(known);
@@ -646,6 +658,9 @@ export class Responder {
       if (!s || seen.has(g) || !g.names.has(key)) continue;
       // §9: identical data is no conflict; during probing any other record on the name is;
       // afterwards a unique record of the same name, type and class with other data is.
+      // §8.1: "...responses received before the first probe packet is sent MUST be silently ignored";
+      // a goodbye (TTL 0) claims nothing.
+      if (rec.ttl === 0 || (s.phase === 'probing' && s.n === 0)) continue;
       const conflict = s.phase === 'probing' || (rec.flush && rec.class === 1 && list.some((e) => e.o.rec.type === rec.type));
       if (!conflict) continue;
       if (key !== this.primary(g)) {
@@ -664,7 +679,7 @@ export class Responder {
     if (probing) {
       const from = g.label;
       g.label = g.kind === 'host' ? nextHostLabel(g.label) : nextInstanceName(g.label);
-      g.reported = false;
+      g.reported = g.probingSaid = false;
       if (g.kind === 'host') {
         this.rebuild(g);
         // Every SRV names the host: they change with it (§8.4).
