@@ -1,7 +1,7 @@
-# hush: make build | test | bundle | bench | lab | check
+# hush: make build | demo | test | bundle | bench | lab | check
 NODE_TS := node --no-warnings --loader ts-node/esm
 
-.PHONY: all build bundle test lab check bench clean
+.PHONY: all build demo bundle test lab check bench clean
 
 all: build bundle
 
@@ -13,6 +13,12 @@ build: node_modules
 	npx tsc -p tsconfig.build.json
 	chmod +x dist/node/platform/node/cli.js
 
+# Publish with hush in one network namespace, browse and resolve from another
+# (avahi), print what was found, remove everything. Needs root.
+demo: build
+	@bash scripts/lab-deps.sh
+	@$(NODE_TS) scripts/demo.ts
+
 bundle: node_modules
 	npx rollup -c rollup.config.js
 
@@ -21,10 +27,12 @@ test: node_modules
 
 # Real-peer tests in network namespaces this target creates (needs root, tshark).
 lab: node_modules
+	@bash scripts/lab-deps.sh
 	@node scripts/test.mjs lab
 
 # Everything CI runs: unit suites and the lab, one summary line.
 check: node_modules
+	@bash scripts/lab-deps.sh
 	@node scripts/test.mjs unit lab
 
 bench: node_modules

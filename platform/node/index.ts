@@ -1,0 +1,41 @@
+// hush on Node: the responder over dgram, with every option and service
+// checked against the schemas before it reaches the engine.
+import type { Platform } from '../../src/platform.js';
+import { createResponder as create } from '../../src/mdns/responder.js';
+import type { Responder, ServiceHandle } from '../../src/mdns/responder.js';
+import { check, ResponderOptions, Service } from '../schema.js';
+import type { ResponderInput, ServiceInput } from '../schema.js';
+import { createNodePlatform } from './platform.js';
+
+export { ConfigError } from '../schema.js';
+export type { ServiceHandle } from '../../src/mdns/responder.js';
+
+export interface NodeResponder {
+  readonly hostName: string;
+  readonly counters: Readonly<Record<string, number>>;
+  /** Throws ConfigError naming the field when the service is not valid. */
+  publish(service: ServiceInput): ServiceHandle;
+  /** Goodbyes for everything, then the sockets close. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a responder on this host's interfaces (or `platform`, for tests).
+ * Throws ConfigError naming the field when an option is not valid.
+ */
+export function createResponder(options: ResponderInput, platform?: Platform & { close?(): void }): NodeResponder {
+  const opts = check(ResponderOptions, options, 'responder options');
+  const p = platform ?? createNodePlatform({ interfaces: opts.interfaces });
+  const r: Responder = create(p, opts);
+  return {
+    get hostName() { return r.hostName; },
+    get counters() { return r.counters; },
+    publish(service) {
+      return r.publish(check(Service, service, 'service'));
+    },
+    async close() {
+      await r.close();
+      p.close?.();
+    },
+  };
+}
