@@ -70,7 +70,7 @@ export class Lab {
       this.exec(ns, 'ip', ['addr', 'add', `${v4}/24`, 'dev', ifname]);
       this.exec(ns, 'ip', ['-6', 'addr', 'add', `${v6}/64`, 'dev', ifname, 'nodad']);
       this.exec(ns, 'ip', ['link', 'set', ifname, 'up']);
-      this.exec(ns, 'ip', ['route', 'add', '224.0.0.0/4', 'dev', ifname]);
+      this.exec(ns, 'ip', ['route', 'replace', '224.0.0.0/4', 'dev', ifname]);
       return { ns, ifname, v4, v6 };
     });
   }
