@@ -112,6 +112,8 @@ export class NodeSocket implements Socket {
       this.sock.setTTL(255);
       // Other responders on this host (and this one) hear what we multicast.
       this.sock.setMulticastLoopback(true);
+      // Queries come in bursts (a whole link asking after a wake-up): room for them.
+      this.sock.setRecvBufferSize(1 << 20);
     } catch (e) {
       this.host.log('warn', 'socket options', why(e));
     }
@@ -187,6 +189,16 @@ export class NodeSocket implements Socket {
         }
       }
       this.out.shift();
+      if (p.via === undefined) {
+        // Nothing waits on this send: no completion callback, the cheapest path through dgram.
+        // An asynchronous error reaches the socket's 'error' handler.
+        try {
+          this.sock.send(p.data, p.port, p.addr);
+        } catch (e) {
+          this.host.log('warn', `send to ${p.addr} port ${p.port}`, why(e));
+        }
+        continue;
+      }
       this.inflight++;
       try {
         this.sock.send(p.data, p.port, p.addr, (e) => {
@@ -206,7 +218,8 @@ export class NodeSocket implements Socket {
     const meta: PacketMeta = ifindex === undefined ? { src, srcPort } : { src, srcPort, ifindex };
     for (const fn of this.listeners) {
       try {
-        fn(new Uint8Array(msg), { ...meta });
+        // dgram hands every datagram its own Buffer: a view of it needs no copy.
+        fn(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), { ...meta });
       } catch (e) {
         this.host.log('error', 'message listener threw', why(e));
       }
