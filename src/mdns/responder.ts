@@ -6,7 +6,7 @@ import type { Cancel, NetInterface, PacketMeta, Platform, Socket } from '../plat
 import type { Message, Question, Rec, Srv } from '../wire/types.js';
 import { T } from '../wire/types.js';
 import { DecodeError } from '../wire/errors.js';
-import { decode, message, MTU_BUDGET } from '../wire/message.js';
+import { decode, encode, message, MTU_BUDGET } from '../wire/message.js';
 import { nameKey } from '../wire/name.js';
 import { compareRecords } from '../wire/order.js';
 import { isLinkLocal4, isLinkLocal6, isMulticast, parseIp, samePrefix } from '../net.js';
@@ -121,9 +121,13 @@ export class Responder {
     this.stopInterfaces = this.p.onInterfaces?.((list) => this.guard(() => this.setInterfaces(list)));
   }
 
+  /** Starts probing for a service; throws EncodeError when its records cannot be encoded. */
   publish(spec: ServiceSpec): ServiceHandle {
     if (this.closed) throw new Error('hush: publish after close()');
     const g = new Registration('service', spec.name, { ...spec });
+    // A service whose records cannot go on the wire (a label over 63 bytes of
+    // UTF-8, a TXT string over 255) is refused here, with the field named.
+    encode(message({ answers: serviceRecords(g.spec!, g.label, this.hostName, this.ttl).map((o) => o.rec) }));
     this.groups.add(g);
     this.rebuild(g);
     for (const link of this.links.values()) this.startProbing(g, link);

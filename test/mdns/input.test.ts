@@ -3,7 +3,7 @@
 // "Bad input": counted, never thrown, never stopping the responder).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { decode, encode, message, T } from '../../src/wire/index.js';
+import { decode, EncodeError, encode, message, T } from '../../src/wire/index.js';
 import { message as randomMessage, mutate, noise, Rng } from '../wire/gen.js';
 import { HTTP, isProbe, isResponse, Lab, MDNS, NAMES, q, rr, SETTLE, srv } from './harness.js';
 
@@ -118,6 +118,17 @@ test('bad input: 1,000 random and malformed packets are counted, nothing escapes
   const got = lab.sent(t2).filter(isResponse);
   assert.is(got.length, 1, lab.dump(t));
   assert.is(got[0].m.answers[0].name, INSTANCE);
+});
+
+test('bad input: a service whose records cannot be encoded is refused by publish() with the field named, and nothing is sent for it', () => {
+  const lab = ready();
+  const t = lab.now;
+  // 33 characters but 66 bytes of UTF-8: over the 63-byte label limit.
+  assert.throws(() => lab.r.publish({ name: 'é'.repeat(33), type: '_http._tcp', port: 80 }), (e: unknown) => e instanceof EncodeError && /label over 63 bytes/.test((e as Error).message));
+  assert.throws(() => lab.r.publish({ name: 'ok', type: '_http._tcp', port: 80, txt: { k: 'v'.repeat(300) } }), (e: unknown) => e instanceof EncodeError && e.field === 'TXT key k');
+  lab.run(5000);
+  assert.is(lab.sent(t).length, 0, lab.dump(t));
+  assert.not.ok(lab.r.counters.internalError);
 });
 
 test.run();
