@@ -23,7 +23,7 @@ export interface NodeResponder {
  * Starts a responder on this host's interfaces (or `platform`, for tests).
  * Throws ConfigError naming the field when an option is not valid.
  */
-export function createResponder(options: ResponderInput, platform?: Platform & { close?(): void }): NodeResponder {
+export function createResponder(options: ResponderInput, platform?: Platform & { close?(): void | Promise<void> }): NodeResponder {
   const opts = check(ResponderOptions, options, 'responder options');
   const p = platform ?? createNodePlatform({ interfaces: opts.interfaces });
   const r: Responder = create(p, opts);
@@ -35,7 +35,7 @@ export function createResponder(options: ResponderInput, platform?: Platform & {
     },
     async close() {
       await r.close();
-      p.close?.();
+      await p.close?.();
     },
   };
 }

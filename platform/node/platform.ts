@@ -1,7 +1,7 @@
 // The platform contract on Node.js: the monotonic clock, timers, Math.random,
 // the OS interface list (polled for changes) and dgram sockets.
 import { networkInterfaces } from 'node:os';
-import type { Cancel, LogLevel, NetInterface, Platform, Socket } from '../../src/platform.js';
+import type { Cancel, LogLevel, NetInterface, Platform } from '../../src/platform.js';
 import { readInterfaces, sameInterfaces, sysfs } from './interfaces.js';
 import { NodeSocket } from './socket.js';
 import type { SocketHost } from './socket.js';
@@ -20,8 +20,8 @@ export interface NodePlatformOptions {
 export type NodePlatform = Platform & {
   onInterfaces(fn: (list: NetInterface[]) => void): Cancel;
   log: Log;
-  /** Stops polling and closes every socket still open. */
-  close(): void;
+  /** Stops polling and closes every socket still open; resolves once queued packets have gone out. */
+  close(): Promise<void>;
 };
 
 /** setTimeout's longest delay (2^31 - 1 ms); longer timers are chained. */
@@ -41,7 +41,9 @@ export function createNodePlatform(opts: NodePlatformOptions = {}): NodePlatform
   let seen: NetInterface[] = [];
   let poll: ReturnType<typeof setInterval> | undefined;
   const watchers = new Set<(list: NetInterface[]) => void>();
-  const sockets = new Set<Socket>();
+  const sockets = new Set<NodeSocket>();
+  /** Sockets closing or closed, so close() can wait for their last packets. */
+  const all = new Set<NodeSocket>();
 
   const refresh = (): NetInterface[] => {
     try {
@@ -75,7 +77,7 @@ export function createNodePlatform(opts: NodePlatformOptions = {}): NodePlatform
     list: recent,
     iface: (ifindex) => recent().find((i) => i.index === ifindex) ?? refresh().find((i) => i.index === ifindex),
     log,
-    forget: (s) => { sockets.delete(s); },
+    forget: (s) => { sockets.delete(s as NodeSocket); },
   };
 
   return {
@@ -114,6 +116,7 @@ export function createNodePlatform(opts: NodePlatformOptions = {}): NodePlatform
       if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new Error(`hush: bad port ${o.port}`);
       const s = new NodeSocket(o, host);
       sockets.add(s);
+      all.add(s);
       return s;
     },
     log,
@@ -121,6 +124,9 @@ export function createNodePlatform(opts: NodePlatformOptions = {}): NodePlatform
       stopPolling();
       watchers.clear();
       for (const s of [...sockets]) s.close();
+      const done = Promise.all([...all].map((s) => s.done)).then(() => undefined);
+      all.clear();
+      return done;
     },
   };
 }

@@ -46,6 +46,10 @@ export class NodeSocket implements Socket {
   private via: string | undefined;
   private ready = false;
   private closed = false;
+  private finished = false;
+  private resolveDone!: () => void;
+  /** Resolves once the socket has sent what was queued and closed. */
+  readonly done = new Promise<void>((resolve) => { this.resolveDone = resolve; });
 
   constructor(private readonly opts: OpenOptions, private readonly host: SocketHost) {
     const v6 = opts.family === 6;
@@ -95,14 +99,29 @@ export class NodeSocket implements Socket {
 
   onMessage(fn: Listener): void { this.listeners.push(fn); }
 
+  /**
+   * Stops taking sends; what is already queued (goodbyes, RFC 6762 §10.1)
+   * still goes out, then the socket closes and `done` resolves.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.ready = false;
     this.deferred = [];
+    this.pump();
+  }
+
+  private readonly sent = (e: Error | null): void => {
+    if (e) this.host.log('warn', e.message, why(e));
+  };
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.ready = false;
     this.out = [];
     this.host.forget(this);
     try { this.sock.close(); } catch (e) { this.host.log('debug', 'close', why(e)); }
+    this.resolveDone();
   }
 
   private listening(): void {
@@ -175,6 +194,7 @@ export class NodeSocket implements Socket {
    * none of them leaves on the interface meant for the next.
    */
   private pump(): void {
+    if (this.closed && !this.ready && !this.finished) return this.finish();
     while (this.ready && this.out.length) {
       const p = this.out[0];
       if (p.via !== undefined && p.via !== this.via) {
@@ -190,10 +210,9 @@ export class NodeSocket implements Socket {
       }
       this.out.shift();
       if (p.via === undefined) {
-        // Nothing waits on this send: no completion callback, the cheapest path through dgram.
-        // An asynchronous error reaches the socket's 'error' handler.
+        // Nothing waits on this send: one shared callback, only to log a failure (dgram drops it silently without one).
         try {
-          this.sock.send(p.data, p.port, p.addr);
+          this.sock.send(p.data, p.port, p.addr, this.sent);
         } catch (e) {
           this.host.log('warn', `send to ${p.addr} port ${p.port}`, why(e));
         }
@@ -211,6 +230,7 @@ export class NodeSocket implements Socket {
         this.host.log('warn', `send to ${p.addr} port ${p.port}`, why(e));
       }
     }
+    if (this.closed && this.out.length === 0 && this.inflight === 0) this.finish();
   }
 
   private receive(msg: Uint8Array, from: string, srcPort: number): void {
