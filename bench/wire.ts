@@ -7,6 +7,7 @@
 import { Sim } from '../platform/sim/index.js';
 import { createResponder } from '../src/mdns/responder.js';
 import { decode, MTU_BUDGET } from '../src/wire/index.js';
+import { avahiPublishCost } from './lab/avahi.js';
 import type { Bench } from './run.js';
 
 interface Phase { packets: number; bytes: number; minimum: number }
@@ -50,16 +51,25 @@ function run(n: number): { publish: Phase; probes: Phase; announcements: Phase; 
   };
 }
 
-export function wire(): Bench {
-  const rows = [['services', 'phase', 'packets', 'bytes', 'RFC minimum packets']];
-  const json: Record<string, unknown> = { link: 'one IPv4 link, MTU budget ' + MTU_BUDGET, idle_seconds: 3600 };
+/** hush on the sim, then avahi-daemon publishing the same services in the lab, counted with tshark (IPv4 frames). */
+export async function wire(): Promise<Bench> {
+  const rows = [['who', 'services', 'phase', 'packets', 'bytes', 'RFC minimum packets']];
+  const json: Record<string, unknown> = { link: 'one IPv4 link, MTU budget ' + MTU_BUDGET, hush_idle_seconds: 3600 };
   let ok = true;
   for (const n of [1, 10, 100]) {
     const r = run(n);
-    json[`n${n}`] = r;
-    for (const [name, ph] of Object.entries(r)) rows.push([String(n), name, String(ph.packets), String(ph.bytes), String(ph.minimum)]);
+    json[`hush_n${n}`] = r;
+    for (const [name, ph] of Object.entries(r)) rows.push(['hush (sim)', String(n), name, String(ph.packets), String(ph.bytes), String(ph.minimum)]);
     // Quiet means nothing at all while idle.
     if (r.idle.packets !== 0) ok = false;
+  }
+  for (const n of [1, 10, 100]) {
+    const a = await avahiPublishCost(n);
+    json[`avahi_n${n}`] = a;
+    for (const phase of ['publish', 'idle', 'shutdown'] as const) {
+      const label = phase === 'idle' ? `idle (${a.idle_s} s)` : phase;
+      rows.push(['avahi (lab, IPv4)', String(n), label, String(a[phase].v4.frames), String(a[phase].v4.bytes), '']);
+    }
   }
   return { rows, json, ok };
 }

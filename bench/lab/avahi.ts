@@ -3,16 +3,13 @@
 //    avahi's CPU time per answered query (from /proc/PID/stat);
 //  - publishing cost: frames and bytes on the link to publish N services,
 //    during an idle window, and at shutdown (SIGTERM: goodbyes).
-// Everything runs in namespaces of its own Lab. Run directly to print tables:
-//   node --no-warnings --loader ts-node/esm bench/lab/avahi.ts [--seconds 10] [--idle 30] [--services 1,10,100]
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+// Everything runs in namespaces of its own Lab; bench/wire.ts and
+// bench/responder.ts put the figures beside hush's.
 import { Lab } from '../../test/lab/netns.js';
 import { startAvahi, startCapture } from '../../test/lab/peers.js';
 import type { Frame, ServiceSpec } from '../../test/lab/peers.js';
 import { legacyThroughput } from './legacy-load.js';
 import type { Throughput } from './legacy-load.js';
-import type { Bench } from '../run.js';
 
 /**
  * avahi in namespace A (Debian's rate limit off unless asked) publishes its
@@ -93,33 +90,4 @@ export async function avahiPublishCost(n: number, o: { idleSeconds?: number; set
   } finally {
     lab.close();
   }
-}
-
-const fmt = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toFixed(digits) : '-');
-
-/** Both measurements as a `make bench` entry: tables and JSON (bench/results/avahi.json). */
-export async function avahi(o: { seconds?: number; idleSeconds?: number; services?: number[] } = {}): Promise<Bench> {
-  const t = await avahiLegacyThroughput({ seconds: o.seconds });
-  const rows = [['avahi legacy rate/s', 'sent/s', 'answered %', 'p50 ms', 'p99 ms', 'avahi CPU µs/query']];
-  for (const s of t.steps) rows.push([String(s.rate), String(s.sent_per_s), fmt(s.answered_ratio * 100, 2), fmt(s.p50_ms, 2), fmt(s.p99_ms, 2), fmt(s.cpu_us_per_query, 1)]);
-  rows.push([`max ≥99%: ${t.qps}`, '', '', '', '', fmt(t.cpu_us_per_query, 1)]);
-  rows.push(['services', 'phase', 'v4 frames', 'v4 bytes', 'v6 frames', 'v6 bytes']);
-  const publish: PublishCost[] = [];
-  for (const n of o.services ?? [1, 10, 100]) {
-    const p = await avahiPublishCost(n, { idleSeconds: o.idleSeconds });
-    publish.push(p);
-    for (const phase of ['publish', 'idle', 'shutdown'] as const) {
-      const c = p[phase];
-      rows.push([String(n), phase === 'idle' ? `idle ${p.idle_s} s` : phase, String(c.v4.frames), String(c.v4.bytes), String(c.v6.frames), String(c.v6.bytes)]);
-    }
-  }
-  return { rows, json: { legacy: t, publish }, ok: t.qps > 0 && publish.every((p) => p.publish.v4.frames > 0) };
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values: v } = parseArgs({ options: { seconds: { type: 'string' }, idle: { type: 'string' }, services: { type: 'string' } } });
-  const num = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
-  const r = await avahi({ seconds: num(v.seconds), idleSeconds: num(v.idle), services: v.services?.split(',').map(Number) });
-  console.log(r.rows.map((row) => row.join('\t')).join('\n'));
-  console.log(JSON.stringify(r.json, null, 2));
 }
