@@ -125,9 +125,7 @@ export class Responder {
   publish(spec: ServiceSpec): ServiceHandle {
     if (this.closed) throw new Error('hush: publish after close()');
     const g = new Registration('service', spec.name, { ...spec });
-    // A service whose records cannot go on the wire (a label over 63 bytes of
-    // UTF-8, a TXT string over 255) is refused here, with the field named.
-    encode(message({ answers: serviceRecords(g.spec!, g.label, this.hostName, this.ttl).map((o) => o.rec) }));
+    this.encodable(g.spec!, g.label);
     this.groups.add(g);
     this.rebuild(g);
     for (const link of this.links.values()) this.startProbing(g, link);
@@ -136,10 +134,21 @@ export class Responder {
       get name() { return g.label; },
       get fullName() { return instanceName(g.spec!, g.label); },
       on(event, fn) { g.on(event, fn); return handle; },
-      update(change) { self.guard(() => self.update(g, change)); },
+      update(change) {
+        self.encodable({ ...g.spec!, ...change }, g.label);
+        self.guard(() => self.update(g, change));
+      },
       unpublish() { self.guard(() => self.remove([g])); return Promise.resolve(); },
     };
     return handle;
+  }
+
+  /**
+   * A service whose records cannot go on the wire (a label over 63 bytes of
+   * UTF-8, a TXT string over 255) is refused with an EncodeError naming the field.
+   */
+  private encodable(spec: ServiceSpec, label: string): void {
+    encode(message({ answers: serviceRecords(spec, label, this.hostName, this.ttl).map((o) => o.rec) }));
   }
 
   /** Goodbyes for everything, aggregated, then every socket and timer is released. */
@@ -678,8 +687,12 @@ export class Responder {
 
   private conflict(g: Registration, probing: boolean): void {
     this.count('conflicts');
+    const was = this.throttled();
     this.conflictTimes.push(this.p.now());
     g.emit('conflict', { name: g.label });
+    if (!was && this.throttled()) {
+      g.emit('error', { reason: `${THROTTLE.conflicts} conflicts within ${THROTTLE.window / 1000} s: probing slows to one probe every ${THROTTLE.interval / 1000} s (RFC 6762 §8.1)` });
+    }
     if (probing) {
       const from = g.label;
       g.label = g.kind === 'host' ? nextHostLabel(g.label) : nextInstanceName(g.label);

