@@ -33,6 +33,14 @@ const why = (e: unknown): object => ({ error: e instanceof Error ? e.message : S
 
 const v4addr = (i: NetInterface): string | undefined => i.addrs.find((a) => a.family === 4)?.addr;
 
+/**
+ * Every destination hush sends to is an address literal (send() checks it),
+ * so dgram's per-packet dns.lookup round is skipped: the address is the answer.
+ */
+function literal(host: string, _opts: unknown, cb: (err: Error | null, address: string, family: number) => void): void {
+  cb(null, host, host.includes(':') ? 6 : 4);
+}
+
 export class NodeSocket implements Socket {
   private readonly sock: Dgram;
   private readonly listeners: Listener[] = [];
@@ -53,7 +61,7 @@ export class NodeSocket implements Socket {
 
   constructor(private readonly opts: OpenOptions, private readonly host: SocketHost) {
     const v6 = opts.family === 6;
-    this.sock = createSocket({ type: v6 ? 'udp6' : 'udp4', reuseAddr: true, ...(v6 ? { ipv6Only: true } : {}) });
+    this.sock = createSocket({ type: v6 ? 'udp6' : 'udp4', reuseAddr: true, lookup: literal, ...(v6 ? { ipv6Only: true } : {}) });
     this.sock.on('error', (e) => this.fail('socket error', e));
     this.sock.on('message', (msg, rinfo) => this.receive(msg, rinfo.address, rinfo.port));
     this.sock.once('listening', () => this.listening());
