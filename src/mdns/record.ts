@@ -1,6 +1,6 @@
 // Records the responder owns, and comparing them with records on the wire.
 import type { Rec } from '../wire/types.js';
-import { T } from '../wire/types.js';
+import { CLASS_IN, T } from '../wire/types.js';
 import { nameKey } from '../wire/name.js';
 import { rdataBytes } from '../wire/order.js';
 
@@ -27,7 +27,7 @@ export function recordId(rec: Rec): string {
 }
 
 export function own(name: string, type: number, ttl: number, data: Rec['data'], unique: boolean, ifindex?: number): Owned {
-  const rec: Rec = { name, type, class: 1, flush: unique, ttl, data };
+  const rec: Rec = { name, type, class: CLASS_IN, flush: unique, ttl, data };
   return { rec, key: nameKey(name), id: recordId(rec), unique, ifindex };
 }
 

@@ -4,7 +4,7 @@
 // counted and dropped.
 import type { Cancel, NetInterface, PacketMeta, Platform, Socket } from '../platform.js';
 import type { Message, Question, Rec, Srv } from '../wire/types.js';
-import { T } from '../wire/types.js';
+import { CLASS_IN, T } from '../wire/types.js';
 import { DecodeError } from '../wire/errors.js';
 import { decode, encode, message, MTU_BUDGET } from '../wire/message.js';
 import { nameKey } from '../wire/name.js';
@@ -424,7 +424,7 @@ export class Responder {
       const recs = recordsOn(g, link).filter((o) => o.unique && o.rec.type !== T.NSEC);
       const names = [...new Map(recs.map((o) => [o.key, o.rec.name])).values()];
       return {
-        questions: names.map((name) => ({ name, type: T.ANY, class: 1, qu: first })),
+        questions: names.map((name) => ({ name, type: T.ANY, class: CLASS_IN, qu: first })),
         authorities: recs.map((o) => withTtl(o.rec, o.rec.ttl, false)),
       };
     });
@@ -564,7 +564,7 @@ export class Responder {
     const dst = meta.dst === undefined ? undefined : parseIp(meta.dst);
     const direct = dst !== undefined && !isMulticast(dst);
     for (const q of questions) {
-      if (q.class !== 1 && q.class !== 255) continue;
+      if (q.class !== CLASS_IN && q.class !== 255) continue;
       const all = this.entries(link, nameKey(q.name));
       if (all.length === 0) continue;
       let found = all.filter((o) => o.rec.type !== T.NSEC && (q.type === T.ANY || o.rec.type === q.type));
@@ -674,7 +674,7 @@ export class Responder {
       // §8.1: "...responses received before the first probe packet is sent MUST be silently ignored";
       // a goodbye (TTL 0) claims nothing.
       if (rec.ttl === 0 || (s.phase === 'probing' && s.n === 0)) continue;
-      const conflict = s.phase === 'probing' || (rec.flush && rec.class === 1 && list.some((e) => e.o.rec.type === rec.type));
+      const conflict = s.phase === 'probing' || (rec.flush && rec.class === CLASS_IN && list.some((e) => e.o.rec.type === rec.type));
       if (!conflict) continue;
       if (key !== this.primary(g)) {
         this.count('reverseConflict');
