@@ -5,6 +5,7 @@ import { codec } from './codec.js';
 import { fuzz } from './fuzz.js';
 import { wire } from './wire.js';
 import { responder } from './responder.js';
+import { mqtype } from './mqtype.js';
 
 export interface Bench {
   /** Table rows, the first one the header; all-number columns are right-aligned. */
@@ -20,6 +21,7 @@ const BENCHES: [string, () => Bench | Promise<Bench>][] = [
   ['fuzz', fuzz],
   ['wire', wire],
   ['responder', responder],
+  ['mqtype', mqtype],
 ];
 
 function table(rows: string[][]): string {

@@ -1,0 +1,199 @@
+// The unicast DNS exchange (RFC 1035 §4.2.1, §7): one question to one
+// server over UDP, retransmitted with backoff, the reply accepted only when
+// it matches the query's ID, the server's address and port, and the question.
+// Everything else arriving on the socket is dropped and counted.
+import type { Cancel, Platform, Socket } from '../platform.js';
+import { CLASS_IN, T, decode, encode, message, nameEq } from '../wire/index.js';
+import type { EdnsOption, Message, Question } from '../wire/index.js';
+import { parseIp, formatIp } from '../net.js';
+
+export interface Upstream {
+  addr: string;
+  /** Default 53. */
+  port?: number;
+}
+
+export interface ClientOptions {
+  /**
+   * How long to wait after each transmission before the next one (ms); the
+   * length is the number of transmissions. Default [1000, 2000, 4000].
+   */
+  backoff?: number[];
+  /** Cap on one exchange from first send to giving up (ms); default 7000. */
+  total?: number;
+  /** EDNS(0) UDP payload size advertised (RFC 6891 §6.2.5); default 1232. */
+  payload?: number;
+  /** Exchanges in flight at most; past it a query fails at once as a timeout (default 256). */
+  maxPending?: number;
+}
+
+/** What the client saw; every dropped packet lands in exactly one bucket. */
+export interface Counters {
+  /** Transmissions, retransmissions included. */
+  sent: number;
+  retransmits: number;
+  /** Replies accepted for a pending query. */
+  accepted: number;
+  /** Packets that did not decode. */
+  malformed: number;
+  /** Decoded packets whose ID matched no pending query, or that were not responses. */
+  unknownId: number;
+  /** ID matched but the source address or port is not the server's. */
+  wrongSource: number;
+  /** ID and source matched but the question differs. */
+  wrongQuestion: number;
+  /** Responses whose MQTYPE options break draft-ietf-dnssd-multi-qtypes §3.5. */
+  invalid: number;
+  /** Exchanges that ended without a reply. */
+  timeouts: number;
+  /** Queries refused because maxPending exchanges were in flight. */
+  busy: number;
+}
+
+export const counters = (): Counters => ({
+  sent: 0, retransmits: 0, accepted: 0, malformed: 0, unknownId: 0, wrongSource: 0, wrongQuestion: 0, invalid: 0, timeouts: 0, busy: 0,
+});
+
+/** The reply to one exchange, or nothing (timeout). */
+export type Exchanged = { reply: Message } | { reply: undefined };
+
+interface Pending {
+  id: number;
+  server: { addr: string; port: number };
+  question: Question;
+  done: (r: Exchanged) => void;
+  stop: Cancel;
+}
+
+const DEFAULT_BACKOFF = [1000, 2000, 4000];
+
+/** The canonical text of an address, so '2001:DB8::1' and '2001:db8::1' compare equal. */
+export function canonical(addr: string): string {
+  const bytes = typeof addr === 'string' ? parseIp(addr) : undefined;
+  if (!bytes) throw new Error(`servers: address '${String(addr)}' is not an IP address`);
+  return formatIp(bytes);
+}
+
+export class Client {
+  readonly counters: Counters = counters();
+  private readonly sockets = new Map<4 | 6, Socket>();
+  private readonly pending = new Map<number, Pending>();
+  private readonly backoff: number[];
+  private readonly total: number;
+  private readonly payload: number;
+  private readonly maxPending: number;
+
+  constructor(private readonly platform: Platform, opts: ClientOptions = {}) {
+    this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
+    this.total = opts.total ?? 7000;
+    this.payload = opts.payload ?? 1232;
+    this.maxPending = opts.maxPending ?? 256;
+    if (this.backoff.length === 0 || this.backoff.some((ms) => !(ms > 0))) throw new Error('client: backoff must list positive milliseconds');
+    if (!(this.total > 0)) throw new Error('client: total must be positive milliseconds');
+    if (!(this.maxPending >= 1 && this.maxPending <= 0x8000)) throw new Error('client: maxPending must be between 1 and 32768');
+  }
+
+  /**
+   * Asks `server` one question (with an OPT record carrying `options`) and
+   * calls `done` once: with the matching reply, or with none after the last
+   * wait. The returned function abandons the exchange without calling `done`.
+   */
+  query(server: Upstream, question: Question, options: EdnsOption[], done: (r: Exchanged) => void): Cancel {
+    const to = { addr: canonical(server.addr), port: server.port ?? 53 };
+    if (this.pending.size >= this.maxPending) {
+      this.counters.busy++;
+      return this.platform.timer(0, () => done({ reply: undefined }));
+    }
+    const family = to.addr.includes(':') ? 6 : 4;
+    const sock = this.socket(family);
+    const id = this.freshId();
+    const data = encode(message({
+      id, rd: true, questions: [question],
+      additionals: [{ name: '', type: T.OPT, class: this.payload, flush: false, ttl: 0, data: options }],
+    }));
+    const deadline = this.platform.now() + this.total;
+    let cancelTimer: Cancel = () => {};
+    const p: Pending = {
+      id, server: to, question, done,
+      stop: () => { cancelTimer(); this.pending.delete(id); },
+    };
+    const transmit = (n: number): void => {
+      this.counters.sent++;
+      if (n > 0) this.counters.retransmits++;
+      sock.send(data, to);
+      const wait = Math.min(this.backoff[n], deadline - this.platform.now());
+      cancelTimer = this.platform.timer(wait, () => {
+        if (n + 1 < this.backoff.length && this.platform.now() < deadline) transmit(n + 1);
+        else {
+          p.stop();
+          this.counters.timeouts++;
+          done({ reply: undefined });
+        }
+      });
+    };
+    this.pending.set(id, p);
+    transmit(0);
+    return p.stop;
+  }
+
+  /** Closes the sockets; pending exchanges are abandoned without a callback. */
+  close(): void {
+    for (const p of [...this.pending.values()]) p.stop();
+    for (const s of this.sockets.values()) s.close();
+    this.sockets.clear();
+  }
+
+  private socket(family: 4 | 6): Socket {
+    let s = this.sockets.get(family);
+    if (!s) {
+      s = this.platform.open({ family, port: 0 });
+      s.onMessage((data, meta) => this.receive(data, meta.src, meta.srcPort));
+      this.sockets.set(family, s);
+    }
+    return s;
+  }
+
+  /** RFC 5452 §9.2: the ID is one of the values an off-path attacker must guess, so it is random. */
+  private freshId(): number {
+    for (;;) {
+      const id = Math.floor(this.platform.random() * 0x10000) & 0xffff;
+      if (!this.pending.has(id)) return id;
+    }
+  }
+
+  private receive(data: Uint8Array, src: string, srcPort: number): void {
+    let m: Message;
+    try {
+      m = decode(data);
+    } catch {
+      this.counters.malformed++;
+      return;
+    }
+    const p = this.pending.get(m.id);
+    if (!p || !m.qr) {
+      this.counters.unknownId++;
+      return;
+    }
+    // RFC 5452 §4.3: accept only a reply from the address and port the query went to, for the same question.
+    const from = parseIp(src);
+    if (!from || formatIp(from) !== p.server.addr || srcPort !== p.server.port) {
+      this.counters.wrongSource++;
+      return;
+    }
+    const q = m.questions;
+    // RFC 6891 §7: a FORMERR may come without the question (the server could not parse it).
+    const bare = q.length === 0 && m.rcode === RCODE.FORMERR;
+    if (!bare && (q.length !== 1 || q[0].type !== p.question.type || q[0].class !== p.question.class || !nameEq(q[0].name, p.question.name))) {
+      this.counters.wrongQuestion++;
+      return;
+    }
+    this.counters.accepted++;
+    p.stop();
+    p.done({ reply: m });
+  }
+}
+
+/** RFC 1035 §4.1.1 and RFC 6895 §2.3 response codes the resolver tells apart. */
+export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
+
+export const question = (name: string, type: number): Question => ({ name, type, class: CLASS_IN, qu: false });

@@ -1,0 +1,44 @@
+// draft-ietf-dnssd-multi-qtypes-14: the client side. One query carries the
+// first type in the question and the others in an MQTYPE-Query option; the
+// MQTYPE-Response option says which of them the response answers completely.
+import { OPT, T } from '../wire/index.js';
+import type { EdnsOption, Message, MqtypeOption } from '../wire/index.js';
+import { RCODE } from './client.js';
+
+/** §3.1: the option listing the additional types, sent in queries. */
+export const mqtypeQuery = (types: number[]): EdnsOption => ({ kind: 'mqtype', code: OPT.MQTYPE_QUERY, types });
+
+export type Verdict =
+  /** §3.5: "MUST treat the answer as invalid (equivalent to FORMERR)". */
+  | { kind: 'invalid' }
+  /** §3.5: FORMERR, or no MQTYPE-Response: the server does not support the option. */
+  | { kind: 'unsupported'; formerr: boolean }
+  /** The requested types the response answers completely. */
+  | { kind: 'answered'; types: number[] };
+
+function options(m: Message, code: number): MqtypeOption[] {
+  const found: MqtypeOption[] = [];
+  for (const rr of m.additionals) {
+    if (!Array.isArray(rr.data) || rr.type !== T.OPT) continue;
+    for (const o of rr.data as EdnsOption[]) if (o.kind === 'mqtype' && o.code === code) found.push(o);
+  }
+  return found;
+}
+
+/** Reads a response to a query for `primary` that asked for `extra` in an MQTYPE-Query option. */
+export function verdict(m: Message, primary: number, extra: number[]): Verdict {
+  const responses = options(m, OPT.MQTYPE_RESPONSE);
+  // §3.5: "If the MQTYPE-Response option is present more than once or if a QTx value is
+  // duplicated (or duplicates the primary QTYPE field) the client MUST treat the answer as invalid".
+  if (responses.length > 1) return { kind: 'invalid' };
+  const listed = responses[0]?.types ?? [];
+  if (new Set(listed).size !== listed.length || listed.includes(primary)) return { kind: 'invalid' };
+  // §3.5: "if the server generates a FORMERR response, the client MUST issue additional
+  // standalone queries ... for all QTYPEs for which an answer is still required".
+  if (m.rcode === RCODE.FORMERR) return { kind: 'unsupported', formerr: true };
+  // §3.5: no MQTYPE-Response, or an echoed MQTYPE-Query: "treat the response as if this option
+  // is unsupported by the server and MUST process the primary response" as usual.
+  if (responses.length === 0 || options(m, OPT.MQTYPE_QUERY).length > 0) return { kind: 'unsupported', formerr: false };
+  // §3.5: the listed types are "completely answered"; a type the client did not ask for is ignored.
+  return { kind: 'answered', types: extra.filter((t) => listed.includes(t)) };
+}

@@ -1,0 +1,170 @@
+// The stub resolver: resolve(name, types). Names under .local and the
+// link-local reverse zones go to an injected mDNS lookup (RFC 6762 §3, §4);
+// every other name to the configured unicast upstreams, tried in turn, with
+// MQTYPE (draft-ietf-dnssd-multi-qtypes-14) to ask for several types at once.
+import type { Platform } from '../platform.js';
+import { T, nameKey } from '../wire/index.js';
+import { Cache, type CacheOptions } from './cache.js';
+import { classify, failed, type Result } from './answer.js';
+import { Client, canonical, question, type ClientOptions, type Counters, type Upstream } from './client.js';
+import { mqtypeQuery, verdict } from './mqtype.js';
+
+/** The seam for the mDNS querier: answers one (name, types) lookup, calling `done` once. */
+export type LocalLookup = (name: string, types: number[], done: (results: Result[]) => void) => void;
+
+export interface ResolverOptions extends ClientOptions {
+  /** Unicast upstreams, tried in order when one times out, fails or refuses. */
+  servers: Upstream[];
+  /** Ask for several types in one query (default true). */
+  mqtype?: boolean;
+  cache?: CacheOptions;
+  /** Lookup for .local and link-local reverse names; without it those names are refused with an error. */
+  local?: LocalLookup;
+}
+
+export interface ResolverCounters extends Counters {
+  /** Queries sent with an MQTYPE-Query option. */
+  mqtypeQueries: number;
+  /** Types asked again in standalone queries after an MQTYPE query did not answer them. */
+  fallbacks: number;
+  cacheHits: number;
+}
+
+/** Statuses after which the next upstream is asked. */
+const NEXT_SERVER = new Set(['timeout', 'servfail', 'refused']);
+
+/** Types that are not data types (RFC 6895 §3.1): 0, OPT and the meta/question range 128–255. */
+const isDataType = (t: number): boolean => Number.isInteger(t) && t > 0 && t <= 0xffff && t !== T.OPT && (t < 128 || t > 255);
+
+/** RFC 6762 §3 and §4: .local, 254.169.in-addr.arpa and the fe80::/10 reverse zones. */
+export function isLinkLocalName(name: string): boolean {
+  const n = nameKey(name).replace(/\.$/, '');
+  return n === 'local' || n.endsWith('.local') || n.endsWith('254.169.in-addr.arpa') || /(^|\.)[89ab]\.e\.f\.ip6\.arpa$/.test(n);
+}
+
+const serverKey = (s: Upstream): string => `${canonical(s.addr)} ${s.port ?? 53}`;
+
+export class Resolver {
+  readonly counters: ResolverCounters;
+  private readonly client: Client;
+  private readonly cache: Cache;
+  private readonly servers: Upstream[];
+  private readonly mqtype: boolean;
+  private readonly local: LocalLookup | undefined;
+  /** draft-ietf-dnssd-multi-qtypes §3.5: servers seen to support (true) or not support (false) MQTYPE. */
+  private readonly support = new Map<string, boolean>();
+
+  constructor(private readonly platform: Platform, opts: ResolverOptions) {
+    if (!opts || !Array.isArray(opts.servers)) throw new Error('resolver: options.servers must be a list of { addr, port? }');
+    this.client = new Client(platform, opts);
+    this.counters = Object.assign(this.client.counters, { mqtypeQueries: 0, fallbacks: 0, cacheHits: 0 });
+    this.cache = new Cache(opts.cache);
+    this.servers = opts.servers.map((s) => ({ addr: canonical(s.addr), port: s.port ?? 53 }));
+    this.mqtype = opts.mqtype ?? true;
+    this.local = opts.local;
+  }
+
+  /** One result per distinct type, in the order asked. */
+  resolve(name: string, types: number[]): Promise<Result[]> {
+    return new Promise((ok, fail) => {
+      try {
+        this.lookup(name, types, ok);
+      } catch (e) {
+        fail(e);
+      }
+    });
+  }
+
+  /** Callback form of resolve(); `done` may be called before this returns (cache hits). */
+  lookup(name: string, types: number[], done: (results: Result[]) => void): void {
+    if (typeof name !== 'string' || name.replace(/\.$/, '') === '') throw new Error('resolve: name must be a non-empty domain name');
+    if (!Array.isArray(types) || types.length === 0) throw new Error('resolve: types must be a non-empty list of RR types');
+    const bad = types.find((t) => !isDataType(t));
+    if (bad !== undefined) throw new Error(`resolve: types holds ${String(bad)}, not a data RR type`);
+    const wanted = [...new Set(types)];
+    if (isLinkLocalName(name)) {
+      if (!this.local) throw new Error(`resolve: name '${name}' needs mDNS, and no local lookup was given (options.local)`);
+      this.local(name, wanted, done);
+      return;
+    }
+    if (this.servers.length === 0) throw new Error('resolve: options.servers is empty, no upstream for a unicast name');
+    const got = new Map<number, Result>();
+    const now = this.platform.now();
+    for (const t of wanted) {
+      const hit = this.cache.get(name, t, now);
+      if (hit) {
+        this.counters.cacheHits++;
+        got.set(t, hit);
+      }
+    }
+    const finish = () => done(wanted.map((t) => got.get(t) as Result));
+    const missing = wanted.filter((t) => !got.has(t));
+    if (missing.length === 0) return finish();
+    const attempt = (i: number, ask: number[]): void => {
+      this.ask(this.servers[i], name, ask, (results) => {
+        const again: number[] = [];
+        for (const r of results) {
+          if (NEXT_SERVER.has(r.status) && i + 1 < this.servers.length) again.push(r.type);
+          else {
+            got.set(r.type, r);
+            this.cache.put(name, r, this.platform.now());
+          }
+        }
+        if (again.length > 0) attempt(i + 1, again);
+        else finish();
+      });
+    };
+    attempt(0, missing);
+  }
+
+  /** Whether `server` was seen to support MQTYPE; undefined until it was asked. */
+  supportsMqtype(server: Upstream): boolean | undefined {
+    return this.support.get(serverKey(server));
+  }
+
+  close(): void { this.client.close(); }
+
+  /** Asks one server for all `types`, with MQTYPE when that may help. */
+  private ask(server: Upstream, name: string, types: number[], done: (results: Result[]) => void): void {
+    const key = serverKey(server);
+    if (types.length < 2 || !this.mqtype || this.support.get(key) === false) return this.standalone(server, name, types, done);
+    const [primary, ...extra] = types;
+    this.counters.mqtypeQueries++;
+    this.client.query(server, question(name, primary), [mqtypeQuery(extra)], ({ reply }) => {
+      if (!reply) return done(types.map((t) => failed(t, 'timeout')));
+      const v = verdict(reply, primary, extra);
+      const rest = (have: Result[], ask: number[]): void => {
+        this.counters.fallbacks += ask.length;
+        this.standalone(server, name, ask, (more) => done([...have, ...more]));
+      };
+      if (v.kind === 'invalid') {
+        this.counters.invalid++;
+        this.support.set(key, false);
+        return rest([], types);
+      }
+      if (v.kind === 'unsupported') {
+        this.support.set(key, false);
+        return v.formerr ? rest([], types) : rest([classify(reply, name, primary)], extra);
+      }
+      this.support.set(key, true);
+      // §3.5: "a listed type with no records" is answered (negatively) by this response;
+      // "The client MUST subsequently initiate separate standalone queries" for the others.
+      const answered = [primary, ...v.types].map((t) => classify(reply, name, t));
+      const missing = extra.filter((t) => !v.types.includes(t));
+      if (missing.length === 0) return done(answered);
+      rest(answered, missing);
+    });
+  }
+
+  /** One plain query per type, all sent at once. */
+  private standalone(server: Upstream, name: string, types: number[], done: (results: Result[]) => void): void {
+    if (types.length === 0) return done([]);
+    const results: Result[] = [];
+    for (const t of types) {
+      this.client.query(server, question(name, t), [], ({ reply }) => {
+        results.push(reply ? classify(reply, name, t) : failed(t, 'timeout'));
+        if (results.length === types.length) done(results);
+      });
+    }
+  }
+}
