@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what test/lab and bench/lab need, when it is missing: avahi-daemon,
 # avahi-utils and dbus (a private bus per lab daemon), troglobit mdnsd and
-# mquery, tshark (dumpcap, text2pcap, mergecap), iproute2 and unshare.
+# mquery, tshark (dumpcap, text2pcap, mergecap), iproute2, unshare, and
+# dnsmasq (a real unicast DNS server for the stub resolver).
 # The lab runs these daemons only inside network namespaces, so installing
 # must not start them on the host: no maintainer script may start a service
 # (policy-rc.d answers 101), the boot-time units the packages enable are
@@ -18,6 +19,7 @@ have dbus-daemon || need+=(dbus)
 have mdnsd && have mquery || need+=(mdnsd)
 have tshark && have dumpcap && have text2pcap && have mergecap || need+=(tshark)
 have ip || need+=(iproute2)
+have dnsmasq || need+=(dnsmasq-base)
 have unshare || need+=(util-linux)
 ((${#need[@]})) || exit 0
 

@@ -1,0 +1,36 @@
+// The stub resolver against a real unicast DNS server from Debian (dnsmasq),
+// which ignores the MQTYPE option: the first A+AAAA lookup falls back to a
+// separate AAAA query, and the server is remembered, so the next lookup asks
+// without the option (draft-ietf-dnssd-multi-qtypes client rules).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Lab } from './netns.js';
+import { Proc, run } from './proc.js';
+import { T } from '../../src/wire/index.js';
+
+test('dnsmasq ignores MQTYPE: A+AAAA falls back to a second query once, then the server is asked without the option', async () => {
+  const lab = new Lab('resolver');
+  try {
+    const [srv, cli] = lab.link(1, [{ ns: lab.netns('dns') }, { ns: lab.netns('client') }]);
+    const dns = new Proc(lab, srv.ns, 'dnsmasq', ['--no-daemon', '--user=root', '--pid-file=', '--no-resolv', '--no-hosts',
+      `--listen-address=${srv.v4}`, '--bind-interfaces', '--log-queries',
+      '--host-record=printer.example.test,10.9.9.9,fd00::99', '--host-record=nas.example.test,10.9.9.10,fd00::100']);
+    await dns.waitFor(/started/, 10_000);
+    const p = await run(lab, cli.ns, process.execPath, ['--no-warnings', '--loader', 'ts-node/esm', 'test/lab/resolve.ts', srv.v4, 'printer.example.test', 'nas.example.test'], { timeoutMs: 30_000 });
+    assert.is(p.status, 0, p.output);
+    const [first, second] = p.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(first.results, [{ type: T.A, status: 'ok', data: ['10.9.9.9'] }, { type: T.AAAA, status: 'ok', data: ['fd00::99'] }]);
+    assert.is(first.counters.mqtypeQueries, 1, 'the first lookup asked with MQTYPE');
+    assert.is(first.counters.fallbacks, 1, 'and fell back when no MQTYPE-Response came');
+    assert.is(first.mqtype, false, 'the server is remembered as not supporting MQTYPE');
+    assert.equal(second.results, [{ type: T.A, status: 'ok', data: ['10.9.9.10'] }, { type: T.AAAA, status: 'ok', data: ['fd00::100'] }]);
+    assert.is(second.counters.mqtypeQueries, 1, 'the second lookup did not use the option');
+    // dnsmasq logged the three queries: A (with the option), AAAA (fallback), then A and AAAA for nas.
+    await dns.waitFor(/query\[AAAA\] nas\.example\.test/, 5000);
+    assert.is(dns.output.split('\n').filter((l) => /query\[A{1,4}\] printer\.example\.test/.test(l)).length, 2, dns.output);
+  } finally {
+    lab.close();
+  }
+});
+
+test.run();
