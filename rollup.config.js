@@ -14,7 +14,7 @@ const size = () => ({
 });
 
 export default {
-  input: 'src/index.ts',
+  input: 'src/device.ts',
   output: { file: 'dist/hush.mjs', format: 'es' },
   plugins: [
     typescript({

@@ -6,6 +6,7 @@ import { fuzz } from './fuzz.js';
 import { wire } from './wire.js';
 import { responder } from './responder.js';
 import { mqtype } from './mqtype.js';
+import { cache } from './cache.js';
 
 export interface Bench {
   /** Table rows, the first one the header; all-number columns are right-aligned. */
@@ -22,6 +23,7 @@ const BENCHES: [string, () => Bench | Promise<Bench>][] = [
   ['wire', wire],
   ['responder', responder],
   ['mqtype', mqtype],
+  ['cache', cache],
 ];
 
 function table(rows: string[][]): string {

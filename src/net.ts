@@ -1,5 +1,6 @@
 // Address arithmetic shared by the engine (RFC 6762 §11 on-link checks) and
 // the platform backends: parse, format, prefix match, scope tests.
+import type { NetInterface } from './platform.js';
 import { formatV4, formatV6, parseV4, parseV6 } from './wire/addr.js';
 
 /** 4 or 16 bytes, or undefined when `text` is not an address (a '%zone' suffix is not accepted here). */
@@ -29,3 +30,14 @@ export const isLinkLocal6 = (b: Uint8Array): boolean => b.length === 16 && b[0] 
 
 /** 169.254.0.0/16 (RFC 3927). */
 export const isLinkLocal4 = (b: Uint8Array): boolean => b.length === 4 && b[0] === 169 && b[1] === 254;
+
+/** RFC 6762 §11: a source is on the link when it is link-local or inside one of the interface's prefixes. */
+export function onLink(iface: NetInterface, src: string): boolean {
+  const b = parseIp(src);
+  if (!b) return false;
+  if (isLinkLocal6(b) || isLinkLocal4(b)) return true;
+  return iface.addrs.some((a) => {
+    const x = parseIp(a.addr);
+    return x !== undefined && samePrefix(x, b, a.prefix);
+  });
+}

@@ -9,7 +9,7 @@ import { DecodeError } from '../wire/errors.js';
 import { decode, encode, message, MTU_BUDGET } from '../wire/message.js';
 import { nameKey } from '../wire/name.js';
 import { compareRecords } from '../wire/order.js';
-import { isLinkLocal4, isLinkLocal6, isMulticast, parseIp, samePrefix } from '../net.js';
+import { isMulticast, onLink, parseIp } from '../net.js';
 import { DEFAULT_TTLS, hostRecords, instanceName, serviceRecords } from '../dnssd/records.js';
 import type { ServiceSpec, Ttls } from '../dnssd/records.js';
 import { answerable, recordsOn } from './group.js';
@@ -452,23 +452,12 @@ export class Responder {
     return undefined;
   }
 
-  /** RFC 6762 §11: only sources on the link are heard (IPv6 link-local always is). */
-  private onLink(link: Link, src: string): boolean {
-    const b = parseIp(src);
-    if (!b) return false;
-    if (isLinkLocal6(b) || isLinkLocal4(b)) return true;
-    return link.iface.addrs.some((a) => {
-      const x = parseIp(a.addr);
-      return x !== undefined && samePrefix(x, b, a.prefix);
-    });
-  }
-
   receive(family: 4 | 6, data: Uint8Array, meta: PacketMeta): void {
     if (this.closed) return;
     this.count('received');
     const link = this.linkFor(family, meta);
     if (!link) return this.count('noLink');
-    if (!this.onLink(link, meta.src)) return this.count('offLink');
+    if (!onLink(link.iface, meta.src)) return this.count('offLink');
     let m: Message;
     try {
       m = decode(data);

@@ -1,0 +1,269 @@
+// The querier's record cache (RFC 6762 §10): records heard on each link,
+// keyed case-insensitively, aged by their TTL on the platform clock with one
+// timer for the soonest expiry, and bounded by a size cap that evicts the
+// records closest to expiring.
+import type { Cancel, Platform } from '../platform.js';
+import type { Question, Rec } from '../wire/types.js';
+import { T } from '../wire/types.js';
+import { nameKey } from '../wire/name.js';
+import { recordId } from './record.js';
+
+export interface CacheEntry {
+  /** The record as last received (its `ttl` is the TTL it arrived with). */
+  rec: Rec;
+  /** Link id ('eth0/4') it was heard on. */
+  link: string;
+  /** Identity: owner key, type and rdata bytes. */
+  id: string;
+  /** Lower-cased owner name. */
+  key: string;
+  /** When it was last received (platform ms). */
+  received: number;
+  /** When it leaves the cache (platform ms). */
+  expires: number;
+  /** Unanswered queries seen for it since it was last received (§10.5). */
+  missed: number;
+}
+
+export type CacheEvent = 'add' | 'update' | 'remove';
+export type CacheListener = (event: CacheEvent, entry: CacheEntry) => void;
+
+export interface CacheOptions {
+  /** Most records kept; past it the soonest-expiring is evicted (default 4096). */
+  max?: number;
+  /** Called when a record needs reconfirming (§10.4, §10.5): the querier asks for it. */
+  reconfirm?: (link: string, name: string, type: number) => void;
+}
+
+/** §10.1, §10.2: goodbyes and flushed records stay one more second. */
+const GRACE = 1000;
+/** §10.4: "...if no response is received within ten seconds, then ... flush". */
+const RECONFIRM = 10_000;
+
+export const DEFAULT_CACHE_MAX = 4096;
+
+/** Seconds left of an entry's TTL, whole, at `now`. */
+export function remaining(e: CacheEntry, now: number): number {
+  return Math.max(0, Math.floor((e.expires - now) / 1000));
+}
+
+export class Cache {
+  readonly max: number;
+  /** link + record id -> entry. */
+  private readonly entries = new Map<string, CacheEntry>();
+  /** Name key -> its entries on every link, for lookups and the cache-flush rule. */
+  private readonly byName = new Map<string, Set<CacheEntry>>();
+  /** Min-heap of (expires, entry); stale pairs are skipped when popped. */
+  private heap: [number, CacheEntry][] = [];
+  private listeners: CacheListener[] = [];
+  private timer?: { at: number; cancel: Cancel };
+
+  constructor(private readonly p: Platform, private readonly opts: CacheOptions = {}) {
+    this.max = opts.max ?? DEFAULT_CACHE_MAX;
+    if (!Number.isInteger(this.max) || this.max < 1) throw new RangeError(`hush: cache max must be a positive integer, got ${String(opts.max)}`);
+  }
+
+  get size(): number { return this.entries.size; }
+
+  on(fn: CacheListener): Cancel {
+    this.listeners.push(fn);
+    return () => { this.listeners = this.listeners.filter((f) => f !== fn); };
+  }
+
+  /** A record heard on `link`: added, refreshed, or (TTL 0) marked to go (§10.1). */
+  put(link: string, rec: Rec): CacheEntry | undefined {
+    const now = this.p.now();
+    const id = recordId(rec);
+    const slot = link + '\n' + id;
+    let e = this.entries.get(slot);
+    if (rec.ttl === 0) {
+      // §10.1: "...set the TTL to 1 and delete after one second."
+      if (e && e.expires > now + GRACE) this.expireAt(e, now + GRACE);
+      return e;
+    }
+    // A goodbye with the cache-flush bit says nothing about the rest of its RRSet; a live record does.
+    if (rec.flush) this.flushOthers(link, rec, id, now);
+    const expires = now + rec.ttl * 1000;
+    if (e) {
+      e.rec = rec;
+      e.received = now;
+      e.missed = 0;
+      this.expireAt(e, expires);
+      this.emit('update', e);
+      return e;
+    }
+    e = { rec, link, id, key: nameKey(rec.name), received: now, expires, missed: 0 };
+    this.entries.set(slot, e);
+    let s = this.byName.get(e.key);
+    if (!s) this.byName.set(e.key, (s = new Set()));
+    s.add(e);
+    this.push(e);
+    this.emit('add', e);
+    while (this.entries.size > this.max) this.evict();
+    return this.entries.get(slot);
+  }
+
+  /**
+   * §10.2: "...any records of the same name, rrtype, and rrclass that were
+   * received more than one second ago are declared invalid, and marked to
+   * expire from the cache in one second."
+   */
+  private flushOthers(link: string, rec: Rec, id: string, now: number): void {
+    for (const e of this.byName.get(nameKey(rec.name)) ?? []) {
+      if (e.link !== link || e.rec.type !== rec.type || e.rec.class !== rec.class || e.id === id) continue;
+      if (now - e.received > GRACE && e.expires > now + GRACE) this.expireAt(e, now + GRACE);
+    }
+  }
+
+  /** Live records of `name` and `type` (T.ANY: every type) on one link or, without `link`, on all. */
+  get(name: string, type: number, link?: string): CacheEntry[] {
+    const key = nameKey(name);
+    const out: CacheEntry[] = [];
+    const now = this.p.now();
+    for (const e of this.byName.get(key) ?? []) {
+      if (e.expires > now && (type === T.ANY || e.rec.type === type) && (link === undefined || e.link === link)) out.push(e);
+    }
+    return out;
+  }
+
+  /** §10.3: the link changed: everything heard there goes now. */
+  flushLink(link: string): void {
+    for (const e of [...this.entries.values()]) if (e.link === link) this.drop(e);
+    this.arm();
+  }
+
+  /**
+   * §10.4: doubt about a record: it goes within ten seconds unless an answer
+   * refreshes it; the querier is asked to query for it.
+   */
+  reconfirm(link: string, name: string, type: number): void {
+    const limit = this.p.now() + RECONFIRM;
+    const found = this.get(name, type, link);
+    for (const e of found) if (e.expires > limit) this.expireAt(e, limit);
+    if (found.length) this.opts.reconfirm?.(link, found[0].rec.name, type);
+  }
+
+  /**
+   * §10.5 passive observation of failures: a multicast (QM) query on `link`
+   * whose answer we hold and that the asker does not already know. "After
+   * seeing two or more of these queries, and seeing no multicast response
+   * containing the expected answer within ten seconds ... that record SHOULD
+   * be flushed"; a response in between (put) resets the count.
+   */
+  observe(link: string, questions: Question[], known: Rec[]): void {
+    const knownIds = new Set(known.map(recordId));
+    for (const q of questions) {
+      if (q.qu) continue;
+      for (const e of this.get(q.name, q.type, link)) {
+        if (knownIds.has(e.id)) continue;
+        if (++e.missed === 2) this.reconfirm(link, e.rec.name, e.rec.type);
+      }
+    }
+  }
+
+  clear(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    for (const e of [...this.entries.values()]) this.drop(e);
+    this.heap = [];
+  }
+
+  private emit(event: CacheEvent, e: CacheEntry): void {
+    for (const fn of this.listeners) {
+      try { fn(event, e); } catch { /* a listener's error is its own; the cache goes on */ }
+    }
+  }
+
+  private expireAt(e: CacheEntry, at: number): void {
+    e.expires = at;
+    this.push(e);
+  }
+
+  private drop(e: CacheEntry): void {
+    const slot = e.link + '\n' + e.id;
+    if (this.entries.get(slot) !== e) return;
+    this.entries.delete(slot);
+    const s = this.byName.get(e.key);
+    s?.delete(e);
+    if (s && s.size === 0) this.byName.delete(e.key);
+    this.emit('remove', e);
+  }
+
+  /** Removes the live entry expiring soonest. */
+  private evict(): void {
+    for (;;) {
+      const top = this.pop();
+      if (!top) return;
+      if (this.current(top)) {
+        this.drop(top[1]);
+        this.arm();
+        return;
+      }
+    }
+  }
+
+  private current([at, e]: [number, CacheEntry]): boolean {
+    return e.expires === at && this.entries.get(e.link + '\n' + e.id) === e;
+  }
+
+  private expire(): void {
+    this.timer = undefined;
+    const now = this.p.now();
+    while (this.heap.length && this.heap[0][0] <= now) {
+      const top = this.pop()!;
+      if (this.current(top)) this.drop(top[1]);
+    }
+    this.arm();
+  }
+
+  /** One timer, for the soonest expiry. */
+  private arm(): void {
+    while (this.heap.length && !this.current(this.heap[0])) this.pop();
+    const at = this.heap.length ? this.heap[0][0] : undefined;
+    if (this.timer && this.timer.at === at) return;
+    this.timer?.cancel();
+    this.timer = undefined;
+    if (at === undefined) return;
+    this.timer = { at, cancel: this.p.timer(Math.max(0, at - this.p.now()), () => this.expire()) };
+  }
+
+  private push(e: CacheEntry): void {
+    const h = this.heap;
+    // Stale pairs outnumbering live entries: rebuild from the live ones.
+    if (h.length > 2 * this.entries.size + 64) this.rebuildHeap();
+    h.push([e.expires, e]);
+    let i = h.length - 1;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (h[up][0] <= h[i][0]) break;
+      [h[up], h[i]] = [h[i], h[up]];
+      i = up;
+    }
+    if (!this.timer || e.expires < this.timer.at) this.arm();
+  }
+
+  private pop(): [number, CacheEntry] | undefined {
+    const h = this.heap;
+    if (h.length === 0) return undefined;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < h.length && h[l][0] < h[m][0]) m = l;
+        if (r < h.length && h[r][0] < h[m][0]) m = r;
+        if (m === i) break;
+        [h[m], h[i]] = [h[i], h[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+
+  private rebuildHeap(): void {
+    this.heap = [...this.entries.values()].map((e): [number, CacheEntry] => [e.expires, e]).sort((a, b) => a[0] - b[0]);
+  }
+}

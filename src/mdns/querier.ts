@@ -1,0 +1,503 @@
+// The RFC 6762 querier: one-shot (§5.1) and continuous (§5.2) queries with
+// known-answer lists (§7.1, §7.2), duplicate question suppression (§7.3) and
+// cache maintenance (§5.2 refresh, §10). Like the responder it is fed by
+// receive() and its own timer and never throws out of either: bad input is
+// counted and dropped.
+import type { Cancel, NetInterface, PacketMeta, Platform, Socket } from '../platform.js';
+import type { Message, Question, Rec } from '../wire/types.js';
+import { CLASS_IN, T } from '../wire/types.js';
+import { DecodeError } from '../wire/errors.js';
+import { decode, message, MTU_BUDGET, pack } from '../wire/message.js';
+import { nameKey } from '../wire/name.js';
+import { onLink } from '../net.js';
+import { Cache, remaining } from './cache.js';
+import type { CacheEntry, CacheEvent } from './cache.js';
+import { GROUP, Link, MDNS_PORT } from './link.js';
+import { recordId, withTtl } from './record.js';
+
+export interface QuerierOptions {
+  /** Interface names to use; default every up, multicast-capable one. */
+  interfaces?: string[];
+  /** Address families to query on; default both. */
+  families?: (4 | 6)[];
+  /** Largest packet in bytes; default 1452 (a 1500-byte MTU). */
+  budget?: number;
+  /** Most cached records (default 4096). */
+  cacheSize?: number;
+}
+
+/** What to ask: class defaults to IN. */
+export interface Ask { name: string; type: number; class?: number }
+
+export interface WatchOptions {
+  /** §5.4: ask for unicast replies in the first query on each link. */
+  qu?: boolean;
+}
+
+export type WatchListener = (event: CacheEvent, entry: CacheEntry) => void;
+
+export interface Watch {
+  /** Live cached answers, on every link. */
+  records(): CacheEntry[];
+  stop(): void;
+}
+
+/** §5.2: "...the interval between the first two queries MUST be at least one second". */
+const FIRST_INTERVAL = 1000;
+/** §5.2: "...until the interval reaches a ceiling of 60 minutes". */
+const MAX_INTERVAL = 3_600_000;
+/** §5.2: the first query goes after a random 20-120 ms. */
+const FIRST_DELAY = { min: 20, spread: 100 };
+/** §5.2 refresh points, as fractions of the TTL, plus up to 2% jitter. */
+const REFRESH = [0.8, 0.85, 0.9, 0.95];
+const JITTER = 0.02;
+/** §10.4: queries for a doubted record go now and once more. */
+const RECONFIRM_RETRY = 2000;
+
+interface Schedule {
+  due: number;
+  /** The wait that ends at `due`. */
+  gap: number;
+  /** The wait after the next query. */
+  interval: number;
+  sent: number;
+}
+
+interface Asking {
+  q: Question;
+  id: string;
+  qu: boolean;
+  listeners: WatchListener[];
+  links: Map<Link, Schedule>;
+}
+
+interface Refresh { received: number; step: number; at: number }
+
+const askId = (key: string, type: number, cls: number): string => key + '|' + type + '|' + cls;
+
+export class Querier {
+  readonly counters: Record<string, number> = {};
+  readonly cache: Cache;
+  private readonly budget: number;
+  private readonly sockets = new Map<4 | 6, Socket>();
+  private readonly links = new Map<string, Link>();
+  private readonly asking = new Map<string, Asking>();
+  private readonly refresh = new Map<CacheEntry, Refresh>();
+  private reconfirms: { link: Link; q: Question; at: number }[] = [];
+  private tickAt?: { at: number; cancel: Cancel };
+  private stopInterfaces?: Cancel;
+  private closed = false;
+  /** Cache events of the response being read, told to watchers once the whole packet is in. */
+  private batch?: [CacheEvent, CacheEntry][];
+
+  constructor(private readonly p: Platform, private readonly opts: QuerierOptions = {}) {
+    this.budget = opts.budget ?? MTU_BUDGET;
+    this.cache = new Cache(p, {
+      max: opts.cacheSize,
+      reconfirm: (linkId, name, type) => this.guard(() => this.askAgain(linkId, name, type)),
+    });
+    this.cache.on((event, e) => this.guard(() => this.onCache(event, e)));
+  }
+
+  private count = (what: string, n = 1): void => {
+    this.counters[what] = (this.counters[what] ?? 0) + n;
+  };
+
+  start(): void {
+    this.setInterfaces(this.p.interfaces());
+    this.stopInterfaces = this.p.onInterfaces?.((list) => this.guard(() => this.setInterfaces(list)));
+  }
+
+  /**
+   * A continuous query (§5.2) until stop(): the first after 20-120 ms, then
+   * at intervals doubling from 1 s up to 60 min, and cached answers refreshed
+   * at 80-95% of their TTL. Watches of one question share its queries.
+   */
+  watch(ask: Ask, fn?: WatchListener, opts: WatchOptions = {}): Watch {
+    const q = question(ask);
+    if (fn !== undefined && typeof fn !== 'function') throw new TypeError('hush: listener must be a function');
+    if (this.closed) throw new Error('hush: watch after close()');
+    const id = askId(nameKey(q.name), q.type, q.class);
+    let a = this.asking.get(id);
+    if (!a) {
+      a = { q, id, qu: !!opts.qu, listeners: [], links: new Map() };
+      this.asking.set(id, a);
+      for (const link of this.links.values()) a.links.set(link, this.firstSchedule());
+      this.schedule();
+    }
+    const listener: WatchListener = fn ?? (() => undefined);
+    a.listeners.push(listener);
+    const self = this;
+    const entry = a;
+    let stopped = false;
+    return {
+      records: () => this.cache.get(q.name, q.type).filter((e) => e.rec.class === q.class),
+      stop() {
+        if (stopped) return;
+        stopped = true;
+        entry.listeners = entry.listeners.filter((f) => f !== listener);
+        if (entry.listeners.length === 0 && self.asking.get(id) === entry) {
+          self.asking.delete(id);
+          self.schedule();
+        }
+      },
+    };
+  }
+
+  /**
+   * One query now on every link (§5.1), answers collected for `wait` ms
+   * (default 1000), then the cached answers, one per record.
+   */
+  query(ask: Ask, opts: WatchOptions & { wait?: number } = {}): Promise<Rec[]> {
+    const q = question(ask);
+    if (this.closed) return Promise.reject(new Error('hush: query after close()'));
+    const wait = opts.wait ?? 1000;
+    if (!(wait >= 0)) throw new RangeError(`hush: query wait must be a number of ms ≥ 0, got ${String(opts.wait)}`);
+    this.guard(() => {
+      for (const link of this.links.values()) this.send(link, [{ ...q, qu: !!opts.qu }]);
+    });
+    return new Promise((resolve) => {
+      this.p.timer(wait, () => {
+        const now = this.p.now();
+        const byId = new Map<string, Rec>();
+        for (const e of this.cache.get(q.name, q.type)) if (e.rec.class === q.class) byId.set(e.id, withTtl(e.rec, remaining(e, now)));
+        resolve([...byId.values()]);
+      });
+    });
+  }
+
+  /** §10.4: doubt a record (every link when `link` is not given): it is queried and goes within 10 s unless answered. */
+  reconfirm(ask: Ask, link?: string): void {
+    const q = question(ask);
+    for (const l of this.links.values()) if (link === undefined || l.id === link) this.cache.reconfirm(l.id, q.name, q.type);
+  }
+
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.stopInterfaces?.();
+      this.tickAt?.cancel();
+      this.tickAt = undefined;
+      for (const link of this.links.values()) link.close();
+      for (const s of this.sockets.values()) s.close();
+      this.links.clear();
+      this.asking.clear();
+      this.cache.clear();
+    }
+    return Promise.resolve();
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.count('internalError');
+      this.p.log?.('error', 'hush: internal error', { error: String(e) });
+    }
+  }
+
+  // ---- interfaces and links -------------------------------------------------
+
+  private setInterfaces(all: NetInterface[]): void {
+    if (this.closed) return;
+    const want = all.filter((i) => i.up && i.multicast && (!this.opts.interfaces || this.opts.interfaces.includes(i.name)));
+    const families = this.opts.families ?? [4, 6];
+    const next = new Map<string, NetInterface & { family: 4 | 6 }>();
+    for (const ifc of want) {
+      for (const family of families) {
+        if (ifc.addrs.some((a) => a.family === family)) next.set(`${ifc.name}/${family}`, { ...ifc, family });
+      }
+    }
+    for (const [id, link] of this.links) {
+      const now = next.get(id);
+      if (now && sameAddrs(now, link.iface)) continue;
+      // §10.3: the link went away or changed addresses: what was heard there may be stale.
+      this.cache.flushLink(id);
+      if (now) {
+        Object.assign(link.iface, now);
+        for (const a of this.asking.values()) a.links.set(link, this.firstSchedule());
+        continue;
+      }
+      link.close();
+      this.links.delete(id);
+      for (const a of this.asking.values()) a.links.delete(link);
+      this.reconfirms = this.reconfirms.filter((r) => r.link !== link);
+      try { this.sockets.get(link.family)?.leave(link.ifindex); } catch { this.count('leaveError'); }
+    }
+    for (const [id, ifc] of next) {
+      if (this.links.has(id)) continue;
+      const link = new Link({ ...ifc }, ifc.family, this.socket(ifc.family), this.p, this.budget, this.count);
+      this.links.set(id, link);
+      this.socket(ifc.family).join(ifc.index);
+      for (const a of this.asking.values()) a.links.set(link, this.firstSchedule());
+    }
+    this.schedule();
+  }
+
+  private socket(family: 4 | 6): Socket {
+    let s = this.sockets.get(family);
+    if (!s) {
+      s = this.p.open({ family, port: MDNS_PORT, group: GROUP[family] });
+      s.onMessage((data, meta) => this.guard(() => this.receive(family, data, meta)));
+      this.sockets.set(family, s);
+    }
+    return s;
+  }
+
+  // ---- the schedule -----------------------------------------------------------
+
+  /**
+   * §5.2 first query after 20-120 ms; §5.3 a question that starts while a
+   * query is due within that window joins it, so they share a packet.
+   */
+  private firstSchedule(): Schedule {
+    const now = this.p.now();
+    const t = this.tickAt?.at;
+    const join = t !== undefined && t >= now + FIRST_DELAY.min && t <= now + FIRST_DELAY.min + FIRST_DELAY.spread;
+    const due = join ? t : now + FIRST_DELAY.min + Math.floor(this.p.random() * FIRST_DELAY.spread);
+    return { due, gap: due - now, interval: FIRST_INTERVAL, sent: 0 };
+  }
+
+  /** When a cached answer someone still wants is next refreshed (Infinity after the 95% query). */
+  private refreshAt(e: CacheEntry): number {
+    let r = this.refresh.get(e);
+    if (!r || r.received !== e.received) {
+      r = { received: e.received, step: 0, at: this.refreshPoint(e, 0) };
+      this.refresh.set(e, r);
+    }
+    return r.at;
+  }
+
+  private refreshPoint(e: CacheEntry, step: number): number {
+    if (step >= REFRESH.length) return Infinity;
+    const at = e.received + e.rec.ttl * 1000 * (REFRESH[step] + JITTER * this.p.random());
+    return at < e.expires ? Math.floor(at) : Infinity;
+  }
+
+  private answers(a: Asking, link: Link): CacheEntry[] {
+    return this.cache.get(a.q.name, a.q.type, link.id).filter((e) => e.rec.class === a.q.class);
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    let at = Infinity;
+    for (const a of this.asking.values()) {
+      for (const [link, s] of a.links) {
+        at = Math.min(at, s.due);
+        for (const e of this.answers(a, link)) at = Math.min(at, this.refreshAt(e));
+      }
+    }
+    for (const r of this.reconfirms) at = Math.min(at, r.at);
+    if (this.tickAt && this.tickAt.at === at) return;
+    this.tickAt?.cancel();
+    this.tickAt = undefined;
+    if (at === Infinity) return;
+    this.tickAt = { at, cancel: this.p.timer(Math.max(0, at - this.p.now()), () => this.guard(() => this.tick())) };
+  }
+
+  /** Sends every question due now, per link, in as few packets as fit (§5.3). */
+  private tick(): void {
+    this.tickAt = undefined;
+    if (this.closed) return;
+    const now = this.p.now();
+    const due = new Map<Link, Map<string, Question>>();
+    const add = (link: Link, id: string, q: Question): void => {
+      let m = due.get(link);
+      if (!m) due.set(link, (m = new Map()));
+      if (!m.has(id) || q.qu) m.set(id, q);
+    };
+    for (const a of this.asking.values()) {
+      for (const [link, s] of a.links) {
+        const stale = this.answers(a, link).filter((e) => this.refreshAt(e) <= now);
+        if (s.due <= now) {
+          add(link, a.id, { ...a.q, qu: a.qu && s.sent === 0 });
+          sent(s, now);
+        } else if (stale.length) {
+          this.count('refreshQueries');
+          add(link, a.id, a.q);
+        }
+        for (const e of stale) {
+          // One query per refresh: points already passed (a watch that started late) are skipped.
+          const r = this.refresh.get(e)!;
+          do r.at = this.refreshPoint(e, ++r.step); while (r.at <= now);
+        }
+      }
+    }
+    for (const r of this.reconfirms) if (r.at <= now) add(r.link, askId(nameKey(r.q.name), r.q.type, r.q.class), r.q);
+    this.reconfirms = this.reconfirms.filter((r) => r.at > now);
+    for (const [link, qs] of due) this.send(link, [...qs.values()]);
+    this.schedule();
+  }
+
+  /** §10.4: the cache doubts a record on a link: ask for it now and once more. */
+  private askAgain(linkId: string, name: string, type: number): void {
+    const link = this.links.get(linkId);
+    if (!link || this.closed) return;
+    const q: Question = { name, type, class: CLASS_IN, qu: false };
+    const now = this.p.now();
+    this.reconfirms.push({ link, q, at: now }, { link, q, at: now + RECONFIRM_RETRY });
+    this.schedule();
+  }
+
+  /**
+   * §7.1 known answers: cached answers to the questions with at least half
+   * their TTL left, at their remaining TTL. (The cache-flush bit belongs to
+   * responses only, §10.2.)
+   */
+  private known(link: Link, questions: Question[]): Rec[] {
+    const now = this.p.now();
+    const out = new Map<string, Rec>();
+    for (const q of questions) {
+      for (const e of this.cache.get(q.name, q.type, link.id)) {
+        if (e.rec.class !== q.class || (e.expires - now) * 2 < e.rec.ttl * 1000) continue;
+        out.set(e.id, withTtl(e.rec, remaining(e, now), false));
+      }
+    }
+    return [...out.values()];
+  }
+
+  /**
+   * Sends a query: questions, then known answers; §7.2: "If the Known-Answer
+   * list is too large to fit in a single packet, the querier sets the TC bit"
+   * and sends the rest in following packets, TC on all but the last.
+   */
+  private send(link: Link, questions: Question[]): void {
+    let m = message({ questions, answers: this.known(link, questions) });
+    this.count('queries');
+    for (;;) {
+      const p = pack(m, { budget: this.budget });
+      if (!p.full) {
+        link.send(m);
+        return;
+      }
+      const q = m.questions.length - p.rest.questions.length;
+      const a = m.answers.length - p.rest.answers.length;
+      if (q + a === 0) {
+        // One record larger than the budget: leave it out.
+        this.count('tooLarge');
+        m = message({ questions: m.questions.slice(p.rest.questions.length ? 1 : 0), answers: m.answers.slice(p.rest.questions.length ? 0 : 1) });
+        continue;
+      }
+      link.send(message({ tc: true, questions: m.questions.slice(0, q), answers: m.answers.slice(0, a) }));
+      this.count('truncatedQueries');
+      m = message({ questions: p.rest.questions, answers: p.rest.answers });
+    }
+  }
+
+  // ---- receiving --------------------------------------------------------------
+
+  private linkFor(family: 4 | 6, meta: PacketMeta): Link | undefined {
+    if (meta.ifindex === undefined) return undefined;
+    for (const link of this.links.values()) if (link.family === family && link.ifindex === meta.ifindex) return link;
+    return undefined;
+  }
+
+  receive(family: 4 | 6, data: Uint8Array, meta: PacketMeta): void {
+    if (this.closed) return;
+    this.count('received');
+    const link = this.linkFor(family, meta);
+    if (!link) return this.count('noLink');
+    // RFC 6762 §11: only sources on the link are heard (IPv6 link-local always is).
+    if (!onLink(link.iface, meta.src)) return this.count('offLink');
+    let m: Message;
+    try {
+      m = decode(data);
+    } catch (e) {
+      if (e instanceof DecodeError) return this.count('malformed');
+      throw e;
+    }
+    if (m.opcode !== 0) return this.count('ignoredOpcode'); // §18.3
+    if (m.qr) {
+      // §6: "Multicast DNS implementations MUST silently ignore any Multicast
+      // DNS responses they receive where the source UDP port is not 5353."
+      if (meta.srcPort !== MDNS_PORT) return this.count('badSourcePort');
+      if (m.rcode !== 0) return this.count('ignoredRcode'); // §18.11
+      this.count('responses');
+      const batch: [CacheEvent, CacheEntry][] = (this.batch = []);
+      try {
+        for (const rec of m.answers.concat(m.additionals)) if (rec.type !== T.OPT) this.cache.put(link.id, rec);
+      } finally {
+        this.batch = undefined;
+      }
+      for (const [event, e] of batch) this.tell(event, e);
+      return;
+    }
+    if (link.iface.addrs.some((a) => a.addr === meta.src)) return; // our own query, looped back
+    this.count('peerQueries');
+    if (m.tc) return; // its known-answer list continues in later packets: nothing certain to learn
+    this.cache.observe(link.id, m.questions, m.answers);
+    this.duplicate(link, m);
+  }
+
+  /**
+   * §7.3: "If a host is planning to transmit (or retransmit) a query, and it
+   * sees another host on the network send a query containing the same "QM"
+   * question, and the Known-Answer Section of that query does not contain
+   * any records that this host would not also put in its own Known-Answer
+   * Section, then this host SHOULD treat its own query as having been sent."
+   */
+  private duplicate(link: Link, m: Message): void {
+    const now = this.p.now();
+    let changed = false;
+    for (const q of m.questions) {
+      if (q.qu) continue;
+      const a = this.asking.get(askId(nameKey(q.name), q.type, q.class));
+      const s = a?.links.get(link);
+      // "Planning to transmit": the first query, or past the middle of the wait for the next one.
+      if (!a || !s || (s.sent > 0 && now < s.due - s.gap / 2)) continue;
+      const ours = new Set(this.known(link, [a.q]).map(recordId));
+      const theirs = m.answers.filter((r) => nameKey(r.name) === nameKey(q.name) && (q.type === T.ANY || r.type === q.type));
+      if (!theirs.every((r) => ours.has(recordId(r)))) continue;
+      this.count('duplicateQuestions');
+      sent(s, now);
+      changed = true;
+    }
+    if (changed) this.schedule();
+  }
+
+  private onCache(event: CacheEvent, e: CacheEntry): void {
+    if (event === 'remove') this.refresh.delete(e);
+    if (this.batch) this.batch.push([event, e]);
+    else this.tell(event, e);
+    if (event !== 'remove' && !this.closed) this.schedule();
+  }
+
+  /** Tells the watchers of the questions this record answers. */
+  private tell(event: CacheEvent, e: CacheEntry): void {
+    for (const id of [askId(e.key, e.rec.type, e.rec.class), askId(e.key, T.ANY, e.rec.class)]) {
+      const a = this.asking.get(id);
+      if (!a) continue;
+      for (const fn of a.listeners.slice()) {
+        try { fn(event, e); } catch { /* a listener's error is its own */ }
+      }
+    }
+  }
+}
+
+/** §5.2: a query went (or counts as gone): the next waits the interval, which then doubles up to the ceiling. */
+function sent(s: Schedule, now: number): void {
+  s.sent++;
+  s.due = now + s.interval;
+  s.gap = s.interval;
+  s.interval = Math.min(2 * s.interval, MAX_INTERVAL);
+}
+
+/** Checks the question a caller asked for, naming the field that is wrong. */
+function question(ask: Ask): Question {
+  if (!ask || typeof ask.name !== 'string') throw new TypeError('hush: name must be a string');
+  if (!Number.isInteger(ask.type) || ask.type < 1 || ask.type > 65535) throw new RangeError(`hush: type must be an RR type number (1-65535), got ${String(ask.type)}`);
+  const cls = ask.class ?? CLASS_IN;
+  if (!Number.isInteger(cls) || cls < 1 || cls > 0x7fff) throw new RangeError(`hush: class must be 1-32767, got ${String(ask.class)}`);
+  return { name: ask.name, type: ask.type, class: cls, qu: false };
+}
+
+function sameAddrs(a: NetInterface, b: NetInterface): boolean {
+  const key = (i: NetInterface): string => i.addrs.map((x) => `${x.addr}/${x.prefix}`).sort().join(' ');
+  return key(a) === key(b);
+}
+
+export function createQuerier(platform: Platform, options: QuerierOptions = {}): Querier {
+  const q = new Querier(platform, options);
+  q.start();
+  return q;
+}
