@@ -1,9 +1,16 @@
 #!/usr/bin/env node
 // The hush command line: publish services on the LAN, serve a config file,
-// decode packets. Browse, resolve and query arrive with the querier.
+// browse and resolve with mDNS, query unicast DNS, decode packets.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { DecodeError, decode } from '../../src/wire/index.js';
+import { DecodeError, decode, T } from '../../src/wire/index.js';
+import type { Rec } from '../../src/wire/index.js';
+import { Resolver } from '../../src/resolver/index.js';
+import { createQuerier } from '../../src/mdns/querier.js';
+import { browse, browseTypes, lookup, resolve } from '../../src/dnssd/browse.js';
+import type { Stop } from '../../src/dnssd/browse.js';
+import type { TxtValue } from '../../src/wire/txt.js';
+import { createNodePlatform } from './platform.js';
 import type { ServiceHandle } from '../../src/mdns/responder.js';
 import { check, Config, ConfigError } from '../schema.js';
 import type { ServiceInput } from '../schema.js';
@@ -15,6 +22,12 @@ const USAGE = `usage:
       hush publish "My Web" _http._tcp 8080 path=/ --subtype _printer
   hush run --config FILE
       serve every service of a JSON config: {"hostName": "...", "services": [{"name", "type", "port", "txt"}]}
+  hush browse TYPE|--all [--json]
+      watch a service type (or every type) on the link until Ctrl-C, like dns-sd -B / avahi-browse
+  hush resolve NAME [--json] [--wait MS]
+      'My Web._http._tcp.local': host, port, TXT and addresses; 'printer.local': its A and AAAA
+  hush query NAME [TYPE ...] --server ADDR[#PORT] [--json]
+      one-shot unicast DNS lookup (like dig); several types go in one MQTYPE query when the server supports it
   hush decode [--tsr-layout apple|draft] [--tsr-code N] HEX|-
       print a DNS/mDNS message (hex, or raw bytes on stdin with '-') as JSON`;
 
@@ -130,7 +143,116 @@ function decodeCmd(args: string[]): void {
   }
 }
 
-const commands: Record<string, (args: string[]) => void> = { publish, run, decode: decodeCmd };
+const TYPES: Record<string, number> = { ...T };
+const typeName = (n: number): string => Object.keys(T).find((k) => TYPES[k] === n) ?? `TYPE${n}`;
+
+function recordLine(r: Rec): string {
+  const data = typeof r.data === 'string' ? r.data : json(r.data).replace(/\s+/g, ' ');
+  return `${r.name}\t${r.ttl}\tIN\t${typeName(r.type)}\t${data}`;
+}
+
+function query(args: string[]): void {
+  const positional: string[] = [];
+  let server: string | undefined;
+  let asJson = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--server') {
+      if (i + 1 >= args.length) throw new UsageError('--server needs an address');
+      server = args[++i];
+    } else if (a === '--json') asJson = true;
+    else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
+    else positional.push(a);
+  }
+  const [name, ...typeArgs] = positional;
+  if (!name) throw new UsageError('query needs a NAME');
+  if (!server) throw new UsageError('query needs --server ADDR (.local names come with the mDNS querier)');
+  const types = (typeArgs.length ? typeArgs : ['A']).map((t) => {
+    const n = /^\d+$/.test(t) ? Number(t) : TYPES[t.toUpperCase()];
+    if (n === undefined || n > 65535) throw new UsageError(`unknown TYPE ${t}`);
+    return n;
+  });
+  const [addr, port] = server.split('#');
+  if (port !== undefined && !/^\d+$/.test(port)) throw new UsageError(`--server port must be a number, got ${port}`);
+  const p = createNodePlatform();
+  const r = new Resolver(p, { servers: [{ addr, ...(port ? { port: Number(port) } : {}) }] });
+  void r.resolve(name, types).then((results) => {
+    if (asJson) process.stdout.write(json({ name, server, results }) + '\n');
+    else for (const x of results) {
+      process.stdout.write(`;; ${name} ${typeName(x.type)}: ${x.status}\n`);
+      for (const rec of x.records) process.stdout.write(recordLine(rec) + '\n');
+    }
+    r.close();
+    return p.close();
+  }, (e: unknown) => {
+    process.stderr.write(`hush: ${(e as Error).message}\n`);
+    process.exitCode = 2;
+    r.close();
+    return p.close();
+  });
+}
+
+/** Flags shared by browse and resolve: --json, --wait MS; the rest are positional. */
+function flags(args: string[]): { positional: string[]; asJson: boolean; wait: number } {
+  const positional: string[] = [];
+  let asJson = false;
+  let wait = 3000;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--json') asJson = true;
+    else if (a === '--wait') {
+      const v = args[++i];
+      if (v === undefined || !/^\d+$/.test(v)) throw new UsageError('--wait needs milliseconds');
+      wait = Number(v);
+    } else if (a === '--all') positional.push(a);
+    else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
+    else positional.push(a);
+  }
+  return { positional, asJson, wait };
+}
+
+const txtText = (txt: Map<string, TxtValue>): string[] =>
+  [...txt].map(([k, v]) => (v === true ? k : `${k}=${Buffer.from(v).toString('utf8')}`));
+
+/** Runs mDNS work until Ctrl-C or `ms`, then stops it and closes the sockets. */
+function session(ms: number | undefined, start: (q: ReturnType<typeof createQuerier>) => Stop | Stop[]): void {
+  const p = createNodePlatform();
+  const q = createQuerier(p);
+  const stops = [start(q)].flat();
+  const end = (): void => {
+    for (const s of stops) s.stop();
+    void q.close().then(() => p.close()).then(() => process.exit(0));
+  };
+  process.on('SIGINT', end);
+  process.on('SIGTERM', end);
+  if (ms !== undefined) setTimeout(end, ms);
+}
+
+function browseCmd(args: string[]): void {
+  const { positional, asJson } = flags(args);
+  const [type] = positional;
+  if (!type) throw new UsageError('browse needs a TYPE such as _http._tcp, or --all');
+  session(undefined, (q) => type === '--all'
+    ? browseTypes(q, (e) => say(asJson ? JSON.stringify(e) : `${e.kind.padEnd(6)} ${e.type}`))
+    : browse(q, type, (e) => say(asJson ? JSON.stringify(e) : `${e.kind.padEnd(6)} "${e.instance}" ${e.type} on ${e.links.join(', ')}`)));
+}
+
+function resolveCmd(args: string[]): void {
+  const { positional, asJson, wait } = flags(args);
+  const [name] = positional;
+  if (!name) throw new UsageError('resolve needs a NAME');
+  if (!/\.local\.?$/i.test(name)) throw new UsageError('resolve takes .local names; use hush query NAME --server ADDR for others');
+  if (/\._(tcp|udp)\.local\.?$/i.test(name)) {
+    session(wait, (q) => resolve(q, name, (r) => {
+      const out = { ...r, txt: txtText(r.txt) };
+      say(asJson ? JSON.stringify(out) : `${r.kind} ${r.name}: ${r.host}:${r.port} addresses ${r.addresses.join(' ')} txt ${JSON.stringify(out.txt)}`);
+    }));
+  } else {
+    session(wait, (q) => lookup(q, name, (e) => say(asJson ? JSON.stringify(e) : `${e.kind} ${e.host} ${e.address}`)));
+  }
+}
+
+const commands: Record<string, (args: string[]) => void> = { publish, run, browse: browseCmd, resolve: resolveCmd, query, decode: decodeCmd };
 
 function main(argv: string[]): void {
   const [cmd, ...args] = argv;

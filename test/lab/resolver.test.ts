@@ -28,6 +28,12 @@ test('dnsmasq ignores MQTYPE: A+AAAA falls back to a second query once, then the
     // dnsmasq logged the three queries: A (with the option), AAAA (fallback), then A and AAAA for nas.
     await dns.waitFor(/query\[AAAA\] nas\.example\.test/, 5000);
     assert.is(dns.output.split('\n').filter((l) => /query\[A{1,4}\] printer\.example\.test/.test(l)).length, 2, dns.output);
+
+    // The same through the command line, like dig.
+    const q = await run(lab, cli.ns, process.execPath, ['--no-warnings', '--loader', 'ts-node/esm', 'platform/node/cli.ts', 'query', 'printer.example.test', 'A', 'AAAA', '--server', srv.v4], { timeoutMs: 30_000 });
+    assert.is(q.status, 0, q.output);
+    assert.match(q.stdout, /;; printer\.example\.test A: ok\nprinter\.example\.test\t\d+\tIN\tA\t10\.9\.9\.9/);
+    assert.match(q.stdout, /;; printer\.example\.test AAAA: ok\nprinter\.example\.test\t\d+\tIN\tAAAA\tfd00::99/);
   } finally {
     lab.close();
   }
