@@ -3,23 +3,19 @@
 // cache maintenance (§5.2 refresh, §10). Like the responder it is fed by
 // receive() and its own timer and never throws out of either: bad input is
 // counted and dropped.
-import type { Cancel, NetInterface, PacketMeta, Platform, Socket } from '../platform.js';
+import type { Cancel, NetInterface, PacketMeta, Platform } from '../platform.js';
 import type { Message, Question, Rec } from '../wire/types.js';
 import { CLASS_IN, T } from '../wire/types.js';
-import { DecodeError } from '../wire/errors.js';
-import { decode, message, MTU_BUDGET, pack } from '../wire/message.js';
+import { message, MTU_BUDGET, pack } from '../wire/message.js';
 import { nameKey } from '../wire/name.js';
-import { onLink } from '../net.js';
 import { Cache, remaining } from './cache.js';
 import type { CacheEntry, CacheEvent } from './cache.js';
-import { GROUP, Link, MDNS_PORT } from './link.js';
+import { Engine } from './engine.js';
+import type { LinkOptions } from './engine.js';
+import { Link, MDNS_PORT } from './link.js';
 import { recordId, withTtl } from './record.js';
 
-export interface QuerierOptions {
-  /** Interface names to use; default every up, multicast-capable one. */
-  interfaces?: string[];
-  /** Address families to query on; default both. */
-  families?: (4 | 6)[];
+export interface QuerierOptions extends LinkOptions {
   /** Largest packet in bytes; default 1452 (a 1500-byte MTU). */
   budget?: number;
   /** Most cached records (default 4096). */
@@ -75,22 +71,19 @@ interface Refresh { received: number; step: number; at: number }
 
 const askId = (key: string, type: number, cls: number): string => key + '|' + type + '|' + cls;
 
-export class Querier {
-  readonly counters: Record<string, number> = {};
+export class Querier extends Engine {
   readonly cache: Cache;
   private readonly budget: number;
-  private readonly sockets = new Map<4 | 6, Socket>();
-  private readonly links = new Map<string, Link>();
   private readonly asking = new Map<string, Asking>();
   private readonly refresh = new Map<CacheEntry, Refresh>();
   private reconfirms: { link: Link; q: Question; at: number }[] = [];
   private tickAt?: { at: number; cancel: Cancel };
   private stopInterfaces?: Cancel;
-  private closed = false;
   /** Cache events of the response being read, told to watchers once the whole packet is in. */
   private batch?: [CacheEvent, CacheEntry][];
 
-  constructor(private readonly p: Platform, private readonly opts: QuerierOptions = {}) {
+  constructor(p: Platform, opts: QuerierOptions = {}) {
+    super(p, opts);
     this.budget = opts.budget ?? MTU_BUDGET;
     this.cache = new Cache(p, {
       max: opts.cacheSize,
@@ -98,10 +91,6 @@ export class Querier {
     });
     this.cache.on((event, e) => this.guard(() => this.onCache(event, e)));
   }
-
-  private count = (what: string, n = 1): void => {
-    this.counters[what] = (this.counters[what] ?? 0) + n;
-  };
 
   start(): void {
     this.setInterfaces(this.p.interfaces());
@@ -187,27 +176,11 @@ export class Querier {
     return Promise.resolve();
   }
 
-  private guard(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      this.count('internalError');
-      this.p.log?.('error', 'hush: internal error', { error: String(e) });
-    }
-  }
-
   // ---- interfaces and links -------------------------------------------------
 
   private setInterfaces(all: NetInterface[]): void {
     if (this.closed) return;
-    const want = all.filter((i) => i.up && i.multicast && (!this.opts.interfaces || this.opts.interfaces.includes(i.name)));
-    const families = this.opts.families ?? [4, 6];
-    const next = new Map<string, NetInterface & { family: 4 | 6 }>();
-    for (const ifc of want) {
-      for (const family of families) {
-        if (ifc.addrs.some((a) => a.family === family)) next.set(`${ifc.name}/${family}`, { ...ifc, family });
-      }
-    }
+    const { next } = this.linkSpecs(all);
     for (const [id, link] of this.links) {
       const now = next.get(id);
       if (now && sameAddrs(now, link.iface)) continue;
@@ -232,16 +205,6 @@ export class Querier {
       for (const a of this.asking.values()) a.links.set(link, this.firstSchedule());
     }
     this.schedule();
-  }
-
-  private socket(family: 4 | 6): Socket {
-    let s = this.sockets.get(family);
-    if (!s) {
-      s = this.p.open({ family, port: MDNS_PORT, group: GROUP[family] });
-      s.onMessage((data, meta) => this.guard(() => this.receive(family, data, meta)));
-      this.sockets.set(family, s);
-    }
-    return s;
   }
 
   // ---- the schedule -----------------------------------------------------------
@@ -386,27 +349,10 @@ export class Querier {
 
   // ---- receiving --------------------------------------------------------------
 
-  private linkFor(family: 4 | 6, meta: PacketMeta): Link | undefined {
-    if (meta.ifindex === undefined) return undefined;
-    for (const link of this.links.values()) if (link.family === family && link.ifindex === meta.ifindex) return link;
-    return undefined;
-  }
-
   receive(family: 4 | 6, data: Uint8Array, meta: PacketMeta): void {
-    if (this.closed) return;
-    this.count('received');
-    const link = this.linkFor(family, meta);
-    if (!link) return this.count('noLink');
-    // RFC 6762 §11: only sources on the link are heard (IPv6 link-local always is).
-    if (!onLink(link.iface, meta.src)) return this.count('offLink');
-    let m: Message;
-    try {
-      m = decode(data);
-    } catch (e) {
-      if (e instanceof DecodeError) return this.count('malformed');
-      throw e;
-    }
-    if (m.opcode !== 0) return this.count('ignoredOpcode'); // §18.3
+    const got = this.accept(family, data, meta);
+    if (!got) return;
+    const { link, m } = got;
     if (m.qr) {
       // §6: "Multicast DNS implementations MUST silently ignore any Multicast
       // DNS responses they receive where the source UDP port is not 5353."

@@ -2,31 +2,28 @@
 // goodbye for the host name and the services published on it. It is fed by
 // receive() and its own timers and never throws out of either: bad input is
 // counted and dropped.
-import type { Cancel, NetInterface, PacketMeta, Platform, Socket } from '../platform.js';
+import type { Cancel, NetInterface, PacketMeta, Platform } from '../platform.js';
 import type { Message, Question, Rec, Srv } from '../wire/types.js';
 import { CLASS_IN, T } from '../wire/types.js';
-import { DecodeError } from '../wire/errors.js';
-import { decode, encode, message, MTU_BUDGET } from '../wire/message.js';
+import { encode, message, MTU_BUDGET } from '../wire/message.js';
 import { nameKey } from '../wire/name.js';
 import { compareRecords } from '../wire/order.js';
-import { isMulticast, onLink, parseIp } from '../net.js';
+import { isMulticast, parseIp } from '../net.js';
 import { DEFAULT_TTLS, hostRecords, instanceName, serviceRecords } from '../dnssd/records.js';
 import type { ServiceSpec, Ttls } from '../dnssd/records.js';
 import { answerable, recordsOn } from './group.js';
 import type { Group, GroupEvent, LinkState } from './group.js';
-import { GROUP, Link, MDNS_PORT } from './link.js';
+import { Engine } from './engine.js';
+import type { LinkOptions } from './engine.js';
+import { Link, MDNS_PORT } from './link.js';
 import type { Pending } from './link.js';
 import { nextHostLabel, nextInstanceName } from './names.js';
 import { recordId, withTtl } from './record.js';
 import type { Owned } from './record.js';
 
-export interface ResponderOptions {
+export interface ResponderOptions extends LinkOptions {
   /** Host label, without '.local'. */
   hostName: string;
-  /** Interface names to use; default every up, multicast-capable one. */
-  interfaces?: string[];
-  /** Address families to speak; default both. */
-  families?: (4 | 6)[];
   ttl?: Partial<Ttls>;
   /** Largest packet in bytes; default 1452 (a 1500-byte MTU). */
   budget?: number;
@@ -85,12 +82,9 @@ class Registration implements Group {
   }
 }
 
-export class Responder {
-  readonly counters: Record<string, number> = {};
+export class Responder extends Engine {
   private readonly ttl: Ttls;
   private readonly budget: number;
-  private readonly sockets = new Map<4 | 6, Socket>();
-  private readonly links = new Map<string, Link>();
   private readonly groups = new Set<Registration>();
   private readonly host: Registration;
   private index = new Map<string, Entry[]>();
@@ -100,20 +94,15 @@ export class Responder {
   private stopInterfaces?: Cancel;
   /** The interfaces in use: up, multicast-capable, and chosen by the options. */
   private ifaces: NetInterface[] = [];
-  private closed = false;
 
-  constructor(private readonly p: Platform, private readonly opts: ResponderOptions) {
+  constructor(p: Platform, opts: ResponderOptions) {
+    super(p, opts);
     this.ttl = { ...DEFAULT_TTLS, ...opts.ttl };
     this.budget = opts.budget ?? MTU_BUDGET;
     this.host = new Registration('host', opts.hostName);
   }
 
   get hostName(): string { return `${this.host.label}.local`; }
-
-  /** Count of an event, for the counters API. */
-  private count = (what: string, n = 1): void => {
-    this.counters[what] = (this.counters[what] ?? 0) + n;
-  };
 
   start(): void {
     this.groups.add(this.host);
@@ -166,29 +155,12 @@ export class Responder {
     return Promise.resolve();
   }
 
-  /** Runs engine work; nothing thrown inside may escape into the platform's event loop. */
-  private guard(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      this.count('internalError');
-      this.p.log?.('error', 'hush: internal error', { error: String(e) });
-    }
-  }
-
   // ---- interfaces and links -------------------------------------------------
 
   private setInterfaces(all: NetInterface[]): void {
     if (this.closed) return;
-    const want = all.filter((i) => i.up && i.multicast && (!this.opts.interfaces || this.opts.interfaces.includes(i.name)));
+    const { want, next } = this.linkSpecs(all);
     this.ifaces = want;
-    const families = this.opts.families ?? [4, 6];
-    const next = new Map<string, NetInterface & { family: 4 | 6 }>();
-    for (const ifc of want) {
-      for (const family of families) {
-        if (ifc.addrs.some((a) => a.family === family)) next.set(`${ifc.name}/${family}`, { ...ifc, family });
-      }
-    }
     const before = new Map(this.links);
     // Links that went away: nothing can be sent there any more.
     for (const [id, link] of before) {
@@ -233,16 +205,6 @@ export class Responder {
     for (const g of this.groups) g.states.delete(link);
     this.links.delete(link.id);
     try { this.sockets.get(link.family)?.leave(link.ifindex); } catch { this.count('leaveError'); }
-  }
-
-  private socket(family: 4 | 6): Socket {
-    let s = this.sockets.get(family);
-    if (!s) {
-      s = this.p.open({ family, port: MDNS_PORT, group: GROUP[family] });
-      s.onMessage((data, meta) => this.guard(() => this.receive(family, data, meta)));
-      this.sockets.set(family, s);
-    }
-    return s;
   }
 
   // ---- records ----------------------------------------------------------------
@@ -446,26 +408,10 @@ export class Responder {
 
   // ---- receiving --------------------------------------------------------------
 
-  private linkFor(family: 4 | 6, meta: PacketMeta): Link | undefined {
-    if (meta.ifindex === undefined) return undefined;
-    for (const link of this.links.values()) if (link.family === family && link.ifindex === meta.ifindex) return link;
-    return undefined;
-  }
-
   receive(family: 4 | 6, data: Uint8Array, meta: PacketMeta): void {
-    if (this.closed) return;
-    this.count('received');
-    const link = this.linkFor(family, meta);
-    if (!link) return this.count('noLink');
-    if (!onLink(link.iface, meta.src)) return this.count('offLink');
-    let m: Message;
-    try {
-      m = decode(data);
-    } catch (e) {
-      if (e instanceof DecodeError) return this.count('malformed');
-      throw e;
-    }
-    if (m.opcode !== 0) return this.count('ignoredOpcode'); // RFC 6762 §18.3
+    const got = this.accept(family, data, meta);
+    if (!got) return;
+    const { link, m } = got;
     if (m.qr) {
       if (m.rcode !== 0) return this.count('ignoredRcode'); // §18.11
       this.count('responses');
