@@ -39,4 +39,25 @@ test('dnsmasq ignores MQTYPE: A+AAAA falls back to a second query once, then the
   }
 });
 
+test('a server that follows the MQTYPE rules answers A+AAAA in one exchange: one query with option 20, no fallback', async () => {
+  const lab = new Lab('resolver-mq');
+  try {
+    const [srv, cli] = lab.link(1, [{ ns: lab.netns('dns') }, { ns: lab.netns('client') }]);
+    const server = new Proc(lab, srv.ns, process.execPath, ['--no-warnings', '--loader', 'ts-node/esm', 'test/lab/dns-server.ts']);
+    await server.waitFor(/^ready$/, 20_000);
+    const p = await run(lab, cli.ns, process.execPath, ['--no-warnings', '--loader', 'ts-node/esm', 'test/lab/resolve.ts', srv.v4, 'www.example'], { timeoutMs: 30_000 });
+    assert.is(p.status, 0, p.output);
+    const [r] = p.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(r.results, [{ type: T.A, status: 'ok', data: ['192.0.2.80'] }, { type: T.AAAA, status: 'ok', data: ['2001:db8::80'] }]);
+    assert.is(r.counters.mqtypeQueries, 1);
+    assert.is(r.counters.fallbacks, 0);
+    assert.is(r.mqtype, true, 'the server is remembered as supporting MQTYPE');
+    await server.waitFor(/"question"/, 2000);
+    const queries = server.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    assert.equal(queries, [{ question: { name: 'www.example', type: T.A, class: 1, qu: false }, mqtype: [[T.AAAA]] }], server.stdout);
+  } finally {
+    lab.close();
+  }
+});
+
 test.run();

@@ -161,7 +161,7 @@ test('RFC 1034 §3.6.2: a CNAME chain in the answer is followed to the records o
 
 test('RFC 1035 §4.2.1: upstreams are tried in turn; the second is asked after the first times out', () => {
   const l = lab({ drop: 99 });
-  serve(l.attacker, 4, { records: [rr('www.example', T.A, '198.51.100.1')] });
+  serve(l.attacker.platform, 4, { records: [rr('www.example', T.A, '198.51.100.1')] });
   const r = new Resolver(l.client.platform, { servers: [{ addr: ADDR.server }, { addr: ADDR.attacker }], backoff: [1000] });
   let results: Result[] | undefined;
   r.lookup('www.example', [T.A], (x) => { results = x; });
@@ -174,7 +174,7 @@ test('RFC 1035 §4.2.1: upstreams are tried in turn; the second is asked after t
 
 test('RFC 1035 §4.2.1: SERVFAIL from the first upstream sends the question to the next', () => {
   const l = lab({ rcode: 2 });
-  serve(l.attacker, 4, { records: [rr('www.example', T.A, '198.51.100.1')] });
+  serve(l.attacker.platform, 4, { records: [rr('www.example', T.A, '198.51.100.1')] });
   const r = new Resolver(l.client.platform, { servers: [{ addr: ADDR.server }, { addr: ADDR.attacker }] });
   let results: Result[] | undefined;
   r.lookup('www.example', [T.A], (x) => { results = x; });

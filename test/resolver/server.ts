@@ -6,7 +6,8 @@
 //   'dupOption' / 'dupType' / 'primaryType'  answer like 'mqtype' but with a broken MQTYPE-Response
 // `rcode` forces a response code, `drop` ignores the first N queries, `tamper` edits each reply.
 import { Sim } from '../../platform/sim/index.js';
-import type { Host, SimSocket } from '../../platform/sim/index.js';
+import type { Host } from '../../platform/sim/index.js';
+import type { Platform, Socket } from '../../src/platform.js';
 import { CLASS_IN, OPT, T, decode, encode, message, nameEq } from '../../src/wire/index.js';
 import type { EdnsOption, Message, Question, Rec } from '../../src/wire/index.js';
 
@@ -23,7 +24,7 @@ export interface ServerOptions {
 }
 
 export interface TestServer {
-  sock: SimSocket;
+  sock: Socket;
   /** Every decoded query received, oldest first. */
   queries: Message[];
   opts: ServerOptions;
@@ -42,11 +43,17 @@ export const mqtypeOpts = (m: Message, code: number): number[][] =>
   m.additionals.filter((r) => r.type === T.OPT).flatMap((r) => (r.data as EdnsOption[]))
     .filter((o) => o.kind === 'mqtype' && o.code === code).map((o) => (o as { types: number[] }).types);
 
-export function serve(host: Host, family: 4 | 6, opts: ServerOptions): TestServer {
-  const sock = host.platform.open({ family, port: 53 });
+/** Serves on port 53 of any platform: a sim host's, or Node's inside a lab namespace (test/lab/dns-server.ts). */
+export function serve(platform: Platform, family: 4 | 6, opts: ServerOptions): TestServer {
+  const sock = platform.open({ family, port: 53 });
   const server: TestServer = { sock, queries: [], opts };
   sock.onMessage((data, meta) => {
-    const q = decode(data);
+    let q: Message;
+    try {
+      q = decode(data);
+    } catch {
+      return;
+    }
     server.queries.push(q);
     if (opts.drop !== undefined && opts.drop > 0) {
       opts.drop--;
@@ -146,7 +153,7 @@ export function lab(opts: ServerOptions = {}, delay = 0): Lab {
   const client = sim.host('client', [{ name: 'eth0', link: lan, v4: ADDR.client + '/24' }]);
   const host = sim.host('server', [{ name: 'eth0', link: lan, v4: [ADDR.server + '/24', ADDR.second + '/24'] }]);
   const attacker = sim.host('attacker', [{ name: 'eth0', link: lan, v4: ADDR.attacker + '/24' }]);
-  const server = serve(host, 4, { records: RECORDS, zone: ZONE, ...opts });
+  const server = serve(host.platform, 4, { records: RECORDS, zone: ZONE, ...opts });
   const packets = (): Packet[] => sim.capture.map((c) => ({
     t: c.t, at: c.at, host: c.from.host, src: c.from.addr, srcPort: c.from.port, dst: c.to.addr, dstPort: c.to.port, m: decode(c.data),
   }));
