@@ -35,7 +35,10 @@ check: node_modules
 	@bash scripts/lab-deps.sh
 	@node scripts/test.mjs unit lab
 
-bench: node_modules
+# Benchmarks print tables and write bench/results/*.json; the lab ones (wire's
+# avahi side, responder throughput) run in namespaces and need root.
+bench: build
+	@bash scripts/lab-deps.sh
 	$(NODE_TS) bench/run.ts
 
 clean:

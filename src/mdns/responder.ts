@@ -90,6 +90,8 @@ export class Responder extends Engine {
   private index = new Map<string, Entry[]>();
   private ticks = new Map<Link, { at: number; cancel: Cancel }>();
   private waits = new Map<string, KnownAnswerWait>();
+  /** Second announcements of updated records (§8.4), due at `at`. */
+  private repeat: { link: Link; records: Owned[]; at: number }[] = [];
   private conflictTimes: number[] = [];
   private stopInterfaces?: Cancel;
   /** The interfaces in use: up, multicast-capable, and chosen by the options. */
@@ -296,9 +298,6 @@ export class Responder extends Engine {
     this.repeat.push({ link, records, at: this.p.now() + ANNOUNCE_INTERVAL });
     this.schedule(link);
   }
-
-  /** Second announcements of updated records (§8.4), due at `at`. */
-  private repeat: { link: Link; records: Owned[]; at: number }[] = [];
 
   private schedule(link: Link): void {
     let at = Infinity;
