@@ -152,13 +152,20 @@ export class Cache {
    */
   observe(link: string, questions: Question[], known: Rec[]): void {
     const knownIds = new Set(known.map(recordId));
+    // One packet is one query: a question repeated inside it counts once,
+    // and each doubted (name, type) is reconfirmed once.
+    const asked = new Set<string>();
+    const doubted = new Map<string, CacheEntry>();
     for (const q of questions) {
-      if (q.qu) continue;
+      const key = nameKey(q.name) + '|' + q.type + '|' + q.class;
+      if (q.qu || asked.has(key)) continue;
+      asked.add(key);
       for (const e of this.get(q.name, q.type, link)) {
-        if (knownIds.has(e.id)) continue;
-        if (++e.missed === 2) this.reconfirm(link, e.rec.name, e.rec.type);
+        if (knownIds.has(e.id) || e.rec.class !== q.class) continue;
+        if (++e.missed === 2) doubted.set(e.key + '|' + e.rec.type, e);
       }
     }
+    for (const e of doubted.values()) this.reconfirm(link, e.rec.name, e.rec.type);
   }
 
   clear(): void {

@@ -147,9 +147,11 @@ export class Querier extends Engine {
     });
     return new Promise((resolve) => {
       this.p.timer(wait, () => {
-        const now = this.p.now();
         const byId = new Map<string, Rec>();
-        for (const e of this.cache.get(q.name, q.type)) if (e.rec.class === q.class) byId.set(e.id, withTtl(e.rec, remaining(e, now)));
+        this.guard(() => {
+          const now = this.p.now();
+          for (const e of this.cache.get(q.name, q.type)) if (e.rec.class === q.class) byId.set(e.id, withTtl(e.rec, remaining(e, now)));
+        });
         resolve([...byId.values()]);
       });
     });
@@ -171,6 +173,7 @@ export class Querier extends Engine {
       for (const s of this.sockets.values()) s.close();
       this.links.clear();
       this.asking.clear();
+      this.reconfirms = [];
       this.cache.clear();
     }
     return Promise.resolve();
@@ -298,6 +301,9 @@ export class Querier extends Engine {
     if (!link || this.closed) return;
     const q: Question = { name, type, class: CLASS_IN, qu: false };
     const now = this.p.now();
+    // A record already being reconfirmed on this link is not queued again.
+    const same = (r: { link: Link; q: Question }): boolean => r.link === link && r.q.type === type && nameKey(r.q.name) === nameKey(name);
+    if (this.reconfirms.some(same)) return;
     this.reconfirms.push({ link, q, at: now }, { link, q, at: now + RECONFIRM_RETRY });
     this.schedule();
   }
@@ -366,6 +372,7 @@ export class Querier extends Engine {
         this.batch = undefined;
       }
       for (const [event, e] of batch) this.tell(event, e);
+      if (batch.some(([event]) => event !== 'remove') && !this.closed) this.schedule();
       return;
     }
     if (link.iface.addrs.some((a) => a.addr === meta.src)) return; // our own query, looped back
@@ -403,8 +410,12 @@ export class Querier extends Engine {
 
   private onCache(event: CacheEvent, e: CacheEntry): void {
     if (event === 'remove') this.refresh.delete(e);
-    if (this.batch) this.batch.push([event, e]);
-    else this.tell(event, e);
+    if (this.batch) {
+      // A response's records are told, and the schedule redone, once the whole packet is in.
+      this.batch.push([event, e]);
+      return;
+    }
+    this.tell(event, e);
     if (event !== 'remove' && !this.closed) this.schedule();
   }
 

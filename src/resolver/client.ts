@@ -48,10 +48,12 @@ export interface Counters {
   timeouts: number;
   /** Queries refused because maxPending exchanges were in flight. */
   busy: number;
+  /** Errors caught on the receive and timer paths (a caller's callback that threw, or a bug): never let out. */
+  errors: number;
 }
 
 export const counters = (): Counters => ({
-  sent: 0, retransmits: 0, accepted: 0, malformed: 0, unknownId: 0, wrongSource: 0, wrongQuestion: 0, invalid: 0, timeouts: 0, busy: 0,
+  sent: 0, retransmits: 0, accepted: 0, malformed: 0, unknownId: 0, wrongSource: 0, wrongQuestion: 0, invalid: 0, timeouts: 0, busy: 0, errors: 0,
 });
 
 /** The reply to one exchange, or nothing (timeout). */
@@ -102,7 +104,7 @@ export class Client {
     const to = { addr: canonical(server.addr), port: server.port ?? 53 };
     if (this.pending.size >= this.maxPending) {
       this.counters.busy++;
-      return this.platform.timer(0, () => done({ reply: undefined }));
+      return this.platform.timer(0, () => this.guard(() => done({ reply: undefined })));
     }
     const family = to.addr.includes(':') ? 6 : 4;
     const sock = this.socket(family);
@@ -122,14 +124,14 @@ export class Client {
       if (n > 0) this.counters.retransmits++;
       sock.send(data, to);
       const wait = Math.min(this.backoff[n], deadline - this.platform.now());
-      cancelTimer = this.platform.timer(wait, () => {
+      cancelTimer = this.platform.timer(wait, () => this.guard(() => {
         if (n + 1 < this.backoff.length && this.platform.now() < deadline) transmit(n + 1);
         else {
           p.stop();
           this.counters.timeouts++;
           done({ reply: undefined });
         }
-      });
+      }));
     };
     this.pending.set(id, p);
     transmit(0);
@@ -147,10 +149,20 @@ export class Client {
     let s = this.sockets.get(family);
     if (!s) {
       s = this.platform.open({ family, port: 0 });
-      s.onMessage((data, meta) => this.receive(data, meta.src, meta.srcPort));
+      s.onMessage((data, meta) => this.guard(() => this.receive(data, meta.src, meta.srcPort)));
       this.sockets.set(family, s);
     }
     return s;
+  }
+
+  /** Runs receive/timer work; nothing thrown there may reach the platform's event loop. */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.counters.errors++;
+      this.platform.log?.('error', 'hush resolver: error on the receive path', { error: String(e) });
+    }
   }
 
   /** RFC 5452 §9.2: the ID is one of the values an off-path attacker must guess, so it is random. */

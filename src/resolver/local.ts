@@ -13,12 +13,15 @@ import type { LocalLookup } from './resolver.js';
  */
 export function mdnsLookup(q: Querier, wait = 1000): LocalLookup {
   return (name, types, done) => {
-    void Promise.all(types.map((type) => q.query({ name, type }, { wait }))).then((answers) => {
-      done(answers.map((records, i): Result => (
-        records.length
-          ? { type: types[i], status: 'ok', records }
-          : { type: types[i], status: 'timeout', records: [] }
-      )));
-    }, () => done(types.map((type) => ({ type, status: 'timeout', records: [] }))));
+    Promise.all(types.map((type) => q.query({ name, type }, { wait })))
+      .then(
+        (answers) => answers.map((records, i): Result => (
+          records.length ? { type: types[i], status: 'ok', records } : { type: types[i], status: 'timeout', records: [] }
+        )),
+        () => types.map((type): Result => ({ type, status: 'timeout', records: [] })),
+      )
+      .then(done)
+      // `done` is the caller's (the resolver guards it); nothing may become an unhandled rejection.
+      .catch(() => undefined);
   };
 }

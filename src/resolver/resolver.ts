@@ -76,7 +76,16 @@ export class Resolver {
   }
 
   /** Callback form of resolve(); `done` may be called before this returns (cache hits). */
-  lookup(name: string, types: number[], done: (results: Result[]) => void): void {
+  lookup(name: string, types: number[], callback: (results: Result[]) => void): void {
+    // The caller's callback runs on receive and timer paths: its error is counted, never let out.
+    const done = (results: Result[]): void => {
+      try {
+        callback(results);
+      } catch (e) {
+        this.counters.errors++;
+        this.platform.log?.('error', 'hush resolver: a lookup callback threw', { error: String(e) });
+      }
+    };
     if (typeof name !== 'string' || name.replace(/\.$/, '') === '') throw new Error('resolve: name must be a non-empty domain name');
     if (!Array.isArray(types) || types.length === 0) throw new Error('resolve: types must be a non-empty list of RR types');
     const bad = types.find((t) => !isDataType(t));

@@ -148,6 +148,16 @@ test('rfc6762 §10.5 passive observation: two unanswered queries for a cached re
   assert.is(cache.size, 0);
 });
 
+test('rfc6762 §10.5 passive observation counts queries, not questions: one packet repeating a question 200 times doubts nothing, and N doubted records cost one reconfirm', () => {
+  const asked: string[] = [];
+  const { cache } = setup({ reconfirm: (_l, name) => asked.push(name) });
+  for (let i = 0; i < 50; i++) cache.put(L, a(`10.0.1.${i}`));
+  cache.observe(L, Array.from({ length: 200 }, () => q('host.local', T.A)), []);
+  assert.equal(asked, [], 'one query, however many copies of the question it carries');
+  cache.observe(L, [q('host.local', T.A)], []);
+  assert.equal(asked, ['Host.local'], 'the second query doubts the set once, not once per record');
+});
+
 test('cache size cap: a flood of unique records stays within the cap, evicting the soonest-expiring', () => {
   const { cache } = setup({ max: 100 });
   cache.put(L, rr('keep.local', T.A, '10.0.0.1', 4500, false));

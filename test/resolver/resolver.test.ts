@@ -66,6 +66,16 @@ test('RFC 2308 §7.1: timeouts and server failures are not cached', async () => 
   assert.is((await q)[0].status, 'ok');
 });
 
+test('a lookup callback that throws on the receive path is counted, never let out, and resolving goes on', async () => {
+  const { sim, r } = setup();
+  r.lookup('www.example', [T.A], () => { throw new Error('caller bug'); });
+  sim.run(100);
+  assert.is(r.counters.errors, 1);
+  const next = r.resolve('v4only.example', [T.A]);
+  sim.run(100);
+  assert.equal((await next).map((x) => x.status), ['ok']);
+});
+
 test('cache: a flood of unique names stays within the cap, oldest evicted first', () => {
   const c = new Cache({ max: 100 });
   const ok = (i: number): Result => ({ type: T.A, status: 'ok', records: [rr(`n${i}.example`, T.A, '192.0.2.1')], ttl: 300 });
