@@ -38,13 +38,21 @@ export class Link {
 
   get ifindex(): number { return this.iface.index; }
 
-  /** Sends a message, split over as many packets as the budget needs. */
+  /**
+   * Sends a message, split over as many packets as the budget needs. A query
+   * split this way is a multi-packet known-answer query: RFC 6762 §7.2, the
+   * TC bit is set in every packet but the last.
+   */
   send(msg: Message, to?: { addr: string; port: number }, legacy = false): void {
     let m = msg;
     for (;;) {
       const p = pack(m, { budget: this.budget, compressSrv: !legacy });
       const placed = items(m) - items(p.rest);
       if (placed > 0) {
+        if (p.full && !m.qr) {
+          p.data[2] |= 0x02;
+          this.count('truncatedQueries');
+        }
         this.socket.send(p.data, { addr: to?.addr ?? GROUP[this.family], port: to?.port ?? MDNS_PORT, ifindex: this.ifindex });
         this.count(to ? 'sentUnicast' : 'sentMulticast');
         this.count('sentBytes', p.data.length);

@@ -6,7 +6,7 @@
 import type { Cancel, NetInterface, PacketMeta, Platform } from '../platform.js';
 import type { Message, Question, Rec } from '../wire/types.js';
 import { CLASS_IN, T } from '../wire/types.js';
-import { message, MTU_BUDGET, pack } from '../wire/message.js';
+import { message, MTU_BUDGET } from '../wire/message.js';
 import { nameKey } from '../wire/name.js';
 import { Cache, remaining } from './cache.js';
 import type { CacheEntry, CacheEvent } from './cache.js';
@@ -331,26 +331,8 @@ export class Querier extends Engine {
    * and sends the rest in following packets, TC on all but the last.
    */
   private send(link: Link, questions: Question[]): void {
-    let m = message({ questions, answers: this.known(link, questions) });
     this.count('queries');
-    for (;;) {
-      const p = pack(m, { budget: this.budget });
-      if (!p.full) {
-        link.send(m);
-        return;
-      }
-      const q = m.questions.length - p.rest.questions.length;
-      const a = m.answers.length - p.rest.answers.length;
-      if (q + a === 0) {
-        // One record larger than the budget: leave it out.
-        this.count('tooLarge');
-        m = message({ questions: m.questions.slice(p.rest.questions.length ? 1 : 0), answers: m.answers.slice(p.rest.questions.length ? 0 : 1) });
-        continue;
-      }
-      link.send(message({ tc: true, questions: m.questions.slice(0, q), answers: m.answers.slice(0, a) }));
-      this.count('truncatedQueries');
-      m = message({ questions: p.rest.questions, answers: p.rest.answers });
-    }
+    link.send(message({ questions, answers: this.known(link, questions) }));
   }
 
   // ---- receiving --------------------------------------------------------------
