@@ -34,12 +34,15 @@ export function classify(m: Message, name: string, type: number): Result {
   if (m.rcode !== RCODE.NOERROR) return failed(type, 'servfail');
   // RFC 1034 §3.6.2: follow the CNAME chain inside the answer section.
   let owner = name;
+  // The answer is cached under `name`: it lives no longer than any alias on the way (RFC 2181 §5.2).
+  let chainTtl = Infinity;
   for (let hops = 0; hops < MAX_CHAIN; hops++) {
     const alias = m.answers.find((r) => r.type === T.CNAME && type !== T.CNAME && nameEq(r.name, owner));
     if (!alias) break;
     owner = alias.data as string;
+    chainTtl = Math.min(chainTtl, alias.ttl);
   }
   const records = m.answers.filter((r) => r.type === type && nameEq(r.name, owner));
   if (records.length === 0) return { type, status: 'nodata', records, ttl: negativeTtl(m) };
-  return { type, status: 'ok', records, ttl: Math.min(...records.map((r) => r.ttl)) };
+  return { type, status: 'ok', records, ttl: Math.min(chainTtl, ...records.map((r) => r.ttl)) };
 }

@@ -2,7 +2,8 @@
 // (spoofed and mismatched replies dropped and counted), typed results, upstreams in turn.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { T, decode, encode } from '../../src/wire/index.js';
+import { T, decode, encode, message } from '../../src/wire/index.js';
+import { classify } from '../../src/resolver/answer.js';
 import { Resolver } from '../../src/resolver/index.js';
 import type { ResolverOptions, Result } from '../../src/resolver/index.js';
 import { ADDR, lab, rr, serve } from './server.js';
@@ -157,6 +158,15 @@ test('RFC 1034 §3.6.2: a CNAME chain in the answer is followed to the records o
   const done = start(l, 'alias.example', [T.A]);
   l.sim.run(100);
   assert.equal(done()?.[0].records.map((r) => [r.name, r.data]), [['www.example', '192.0.2.80']]);
+});
+
+test('RFC 2181 §5.2: an answer reached through a CNAME is cached no longer than the alias lives', () => {
+  const m = message({ qr: true, questions: [{ name: 'alias.example', type: T.A, class: 1, qu: false }], answers: [
+    rr('alias.example', T.CNAME, 'www.example', 30), rr('www.example', T.A, '192.0.2.80', 300),
+  ] });
+  const r = classify(m, 'alias.example', T.A);
+  assert.is(r.status, 'ok');
+  assert.is(r.ttl, 30);
 });
 
 test('RFC 1035 §4.2.1: upstreams are tried in turn; the second is asked after the first times out', () => {
