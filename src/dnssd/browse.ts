@@ -6,7 +6,7 @@
 // silent host when its records' TTL runs out.
 import type { Srv } from '../wire/types.js';
 import { T } from '../wire/types.js';
-import { nameKey, nextLabel } from '../wire/name.js';
+import { nameKey, nextLabel, unescapeLabel } from '../wire/name.js';
 import { txtDecode } from '../wire/txt.js';
 import type { TxtValue } from '../wire/txt.js';
 import type { CacheEntry, CacheEvent } from '../mdns/cache.js';
@@ -74,11 +74,10 @@ function checkFn(fn: unknown): void {
   if (typeof fn !== 'function') throw new TypeError('hush: listener must be a function');
 }
 
-/** The first label of a presentation-form name, unescaped ('My\\.Web._http...' -> 'My.Web'). */
+/** The first label of a presentation-form name, as text ('My\\.Web._http...' -> 'My.Web'). */
 function firstLabel(name: string): string {
   const end = nextLabel(name, 0);
-  const raw = end ? name.slice(0, end - 1) : name;
-  return raw.replace(/\\(\d{3}|.)/g, (_, c: string) => (c.length === 3 ? String.fromCharCode(Number(c)) : c));
+  return unescapeLabel(end ? name.slice(0, end - 1) : name);
 }
 
 /** What follows the first label. */

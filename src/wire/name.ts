@@ -36,3 +36,12 @@ export function nextLabel(name: string, i: number): number {
 export function escapeLabel(label: string): string {
   return label.replace(/[\\.]/g, (c) => '\\' + c);
 }
+
+/**
+ * A presentation-form label as text: '\.' and '\\' become '.' and '\'. A
+ * '\DDD' stays as written: it stands for a byte that is not valid UTF-8 text
+ * (or a control character), which no string can carry without loss.
+ */
+export function unescapeLabel(label: string): string {
+  return label.replace(/\\(\d{3}|.)/g, (all, c: string) => (c.length === 3 ? all : c));
+}

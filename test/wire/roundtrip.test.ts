@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  compareRecords, decode, encode, keyChecksum, message, nameEq, nameKey, pack, rdataBytes, txtDecode, txtEncode,
+  compareRecords, decode, encode, escapeLabel, keyChecksum, message, nameEq, nameKey, pack, rdataBytes, txtDecode, txtEncode, unescapeLabel,
 } from '../../src/wire/index.js';
 import { T, TSR_APPLE } from '../../src/wire/types.js';
 import type { EdnsOption, EncodeOptions, Message, Rec } from '../../src/wire/types.js';
@@ -301,6 +301,12 @@ test('draft-tllq-tsr-05 §2 key checksum: the key as 32-bit big-endian words, su
   assert.is(keyChecksum(bytes('0102030405060708')), 0x06080a0c);
   assert.is(keyChecksum(bytes('ffffffff00000002')), 1);
   assert.is(keyChecksum(new Uint8Array(0)), 0);
+});
+
+test('escapeLabel / unescapeLabel: dots and backslashes in an instance name round-trip; a \\DDD byte escape stays as written', () => {
+  for (const raw of ['My Web.Server', 'back\\slash', 'Café ☃ 2.0', '']) assert.is(unescapeLabel(escapeLabel(raw)), raw);
+  assert.is(escapeLabel('a.b\\c'), 'a\\.b\\\\c');
+  assert.is(unescapeLabel('odd\\255byte'), 'odd\\255byte');
 });
 
 test.run();
