@@ -45,4 +45,24 @@ test('hush browse and resolve find avahi\'s service and host; browse reports rem
   }
 });
 
+test('avahi killed with SIGKILL (no goodbye): hush resolve reports the instance gone when its SRV expires, 120 s after it was last heard (RFC 6762 §10)', async () => {
+  const lab = new Lab('querier-kill');
+  try {
+    const [a, b] = lab.link(1, [{ ns: lab.netns('avahi') }, { ns: lab.netns('hush') }]);
+    const avahi = await startAvahi(lab, a.ns, { hostName: 'avahipeer', services: [{ name: 'Doomed', type: '_http._tcp', port: 8082 }] });
+    await avahi.waitLog(/Service "Doomed" .*successfully established/, 15_000);
+    const resolver = new Proc(lab, b.ns, process.execPath, [...CLI, 'resolve', 'Doomed._http._tcp.local', '--json', '--wait', '300000']);
+    await resolver.waitFor(/"kind":"resolved"/, 15_000);
+    const killed = Date.now();
+    process.kill(avahi.pid, 'SIGKILL');
+    await resolver.waitFor(/"kind":"remove"/, 180_000);
+    const after = (Date.now() - killed) / 1000;
+    // The SRV (TTL 120) was last heard at most a few seconds before the kill.
+    assert.ok(after > 100 && after < 125, `removed ${after.toFixed(1)} s after SIGKILL`);
+    await resolver.stop('SIGINT');
+  } finally {
+    lab.close();
+  }
+});
+
 test.run();
