@@ -1,8 +1,11 @@
 // hush on Node: the responder over dgram, with every option and service
-// checked against the schemas before it reaches the engine.
+// checked against the schemas before it reaches the engine, and a querier
+// that shares its sockets.
 import type { Platform } from '../../src/platform.js';
 import { createResponder as create } from '../../src/mdns/responder.js';
 import type { Responder, ServiceHandle } from '../../src/mdns/responder.js';
+import { createQuerier } from '../../src/mdns/querier.js';
+import type { Querier } from '../../src/mdns/querier.js';
 import { check, ResponderOptions, Service } from '../schema.js';
 import type { ResponderInput, ServiceInput } from '../schema.js';
 import { createNodePlatform } from './platform.js';
@@ -15,6 +18,13 @@ export interface NodeResponder {
   readonly counters: Readonly<Record<string, number>>;
   /** Throws ConfigError naming the field when the service is not valid. */
   publish(service: ServiceInput): ServiceHandle;
+  /**
+   * The querier on this responder's sockets and links (made on first use):
+   * browse and resolve from the same process without a second port-5353
+   * socket, which on Linux would take unicast replies from the first. It
+   * closes with the responder.
+   */
+  querier(options?: { cacheSize?: number }): Querier;
   /** Goodbyes for everything, then the sockets close. */
   close(): Promise<void>;
 }
@@ -27,13 +37,19 @@ export function createResponder(options: ResponderInput, platform?: Platform & {
   const opts = check(ResponderOptions, options, 'responder options');
   const p = platform ?? createNodePlatform({ interfaces: opts.interfaces });
   const r: Responder = create(p, opts);
+  let q: Querier | undefined;
   return {
     get hostName() { return r.hostName; },
     get counters() { return r.counters; },
     publish(service) {
       return r.publish(check(Service, service, 'service'));
     },
+    querier(options = {}) {
+      q ??= createQuerier(p, { endpoint: r.endpoint, cacheSize: options.cacheSize });
+      return q;
+    },
     async close() {
+      await q?.close();
       await r.close();
       await p.close?.();
     },

@@ -158,8 +158,11 @@ export class Host {
   /** Called by a link: hands the packet to every socket of this host that wants it. */
   receive(i: Iface, f: Frame): void {
     if (!i.addrs.some((a) => a.family === f.family)) return;
-    const takers = this.sockets.filter((s) => s.family === f.family && s.port === f.to.port &&
+    let takers = this.sockets.filter((s) => s.family === f.family && s.port === f.to.port &&
       (!f.multicast || (s.group === f.to.addr && s.joined.has(i.index))));
+    // As on Linux with SO_REUSEADDR: every socket on the port gets a multicast
+    // packet, but a unicast one goes to only one of them, the newest.
+    if (!f.multicast) takers = takers.slice(-1);
     const meta: PacketMeta = { src: f.from.addr, srcPort: f.from.port, ifindex: i.index, dst: f.to.addr, ttl: f.ttl };
     for (const s of takers) {
       for (const fn of s.listeners) if (!s.closed) fn(f.data.slice(), { ...meta });

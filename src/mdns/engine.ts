@@ -1,93 +1,57 @@
-// What the responder and the querier share: counters, the guard that keeps
-// every error inside the engine, the mDNS socket per address family, and
-// the choice of links (one per interface and family) from the options.
-import type { NetInterface, PacketMeta, Platform, Socket } from '../platform.js';
+// What the responder and the querier share: the endpoint they run on (their
+// own, or one passed in so both use the same sockets and links), its
+// counters and its guard, and their life cycle on it.
+import type { Cancel, PacketMeta, Platform } from '../platform.js';
 import type { Message } from '../wire/types.js';
-import { DecodeError } from '../wire/errors.js';
-import { decode } from '../wire/message.js';
-import { onLink } from '../net.js';
-import { GROUP, MDNS_PORT } from './link.js';
+import { Endpoint } from './endpoint.js';
+import type { EndpointOptions, EndpointUser, LinkChange } from './endpoint.js';
 import type { Link } from './link.js';
 
-export interface LinkOptions {
-  /** Interface names to use; default every up, multicast-capable one. */
-  interfaces?: string[];
-  /** Address families to speak; default both. */
-  families?: (4 | 6)[];
+export interface LinkOptions extends EndpointOptions {
+  /**
+   * An endpoint to share with another engine (`responder.endpoint`): then
+   * its interfaces, families and budget apply and those given here must be absent.
+   */
+  endpoint?: Endpoint;
 }
 
-export type LinkSpec = NetInterface & { family: 4 | 6 };
-
-export abstract class Engine {
-  readonly counters: Record<string, number> = {};
-  protected readonly sockets = new Map<4 | 6, Socket>();
-  /** One link per interface and family, by id ('eth0/4'). */
-  protected readonly links = new Map<string, Link>();
+export abstract class Engine implements EndpointUser {
+  readonly endpoint: Endpoint;
   protected closed = false;
+  private detach?: Cancel;
 
-  constructor(protected readonly p: Platform, private readonly linkOpts: LinkOptions) {}
-
-  /** Count of an event, for the counters API. */
-  protected count = (what: string, n = 1): void => {
-    this.counters[what] = (this.counters[what] ?? 0) + n;
-  };
-
-  /** Runs engine work; nothing thrown inside may escape into the platform's event loop. */
-  protected guard(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      this.count('internalError');
-      this.p.log?.('error', 'hush: internal error', { error: String(e) });
-    }
-  }
-
-  abstract receive(family: 4 | 6, data: Uint8Array, meta: PacketMeta): void;
-
-  /**
-   * The first steps of every packet: the link it came on, RFC 6762 §11 (only
-   * on-link sources are heard; IPv6 link-local always is), decoding, and §18.3
-   * (a non-zero opcode is ignored). Anything refused is counted.
-   */
-  protected accept(family: 4 | 6, data: Uint8Array, meta: PacketMeta): { link: Link; m: Message } | undefined {
-    if (this.closed) return undefined;
-    this.count('received');
-    let link: Link | undefined;
-    for (const l of this.links.values()) if (l.family === family && l.ifindex === meta.ifindex) link = l;
-    if (!link) return void this.count('noLink');
-    if (!onLink(link.iface, meta.src)) return void this.count('offLink');
-    let m: Message;
-    try {
-      m = decode(data);
-    } catch (e) {
-      if (e instanceof DecodeError) return void this.count('malformed');
-      throw e;
-    }
-    if (m.opcode !== 0) return void this.count('ignoredOpcode');
-    return { link, m };
-  }
-
-  /** The port-5353 socket of a family, opened on first use. */
-  protected socket(family: 4 | 6): Socket {
-    let s = this.sockets.get(family);
-    if (!s) {
-      s = this.p.open({ family, port: MDNS_PORT, group: GROUP[family] });
-      s.onMessage((data, meta) => this.guard(() => this.receive(family, data, meta)));
-      this.sockets.set(family, s);
-    }
-    return s;
-  }
-
-  /** The interfaces in use and the links on them, by link id ('eth0/4'). */
-  protected linkSpecs(all: NetInterface[]): { want: NetInterface[]; next: Map<string, LinkSpec> } {
-    const o = this.linkOpts;
-    const want = all.filter((i) => i.up && i.multicast && (!o.interfaces || o.interfaces.includes(i.name)));
-    const next = new Map<string, LinkSpec>();
-    for (const ifc of want) {
-      for (const family of o.families ?? [4, 6]) {
-        if (ifc.addrs.some((a) => a.family === family)) next.set(`${ifc.name}/${family}`, { ...ifc, family });
+  constructor(protected readonly p: Platform, opts: LinkOptions) {
+    if (opts.endpoint !== undefined) {
+      if (!(opts.endpoint instanceof Endpoint)) throw new TypeError('hush: endpoint must be an Endpoint (responder.endpoint or querier.endpoint)');
+      for (const k of ['interfaces', 'families', 'budget'] as const) {
+        if (opts[k] !== undefined) throw new TypeError(`hush: ${k} belongs to the shared endpoint; leave it out when endpoint is given`);
       }
+      if (opts.endpoint.p !== p) throw new TypeError('hush: endpoint runs on another platform');
     }
-    return { want, next };
+    this.endpoint = opts.endpoint ?? new Endpoint(p, opts);
   }
+
+  /** Counts of events, shared by every engine on the endpoint. */
+  get counters(): Record<string, number> { return this.endpoint.counters; }
+
+  /** One link per interface and family, by id ('eth0/4'). */
+  protected get links(): Map<string, Link> { return this.endpoint.links; }
+
+  protected count = (what: string, n?: number): void => this.endpoint.count(what, n);
+
+  protected guard(fn: () => void): void { this.endpoint.guard(fn); }
+
+  /** Joins the endpoint: the links open (or are told as added) now. */
+  protected attach(): void {
+    this.detach = this.endpoint.attach(this);
+  }
+
+  /** Leaves the endpoint; the last engine to leave closes its sockets. */
+  protected leave(): void {
+    this.detach?.();
+    this.detach = undefined;
+  }
+
+  abstract receive(link: Link, m: Message, meta: PacketMeta): void;
+  abstract onLinks(change: LinkChange): void;
 }

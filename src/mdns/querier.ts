@@ -3,21 +3,21 @@
 // cache maintenance (§5.2 refresh, §10). Like the responder it is fed by
 // receive() and its own timer and never throws out of either: bad input is
 // counted and dropped.
-import type { Cancel, NetInterface, PacketMeta, Platform } from '../platform.js';
+import type { Cancel, PacketMeta, Platform } from '../platform.js';
 import type { Message, Question, Rec } from '../wire/types.js';
 import { CLASS_IN, T } from '../wire/types.js';
-import { message, MTU_BUDGET } from '../wire/message.js';
+import { message } from '../wire/message.js';
 import { nameKey } from '../wire/name.js';
 import { Cache, remaining } from './cache.js';
 import type { CacheEntry, CacheEvent } from './cache.js';
 import { Engine } from './engine.js';
+import type { LinkChange } from './endpoint.js';
 import type { LinkOptions } from './engine.js';
-import { Link, MDNS_PORT } from './link.js';
+import { MDNS_PORT } from './link.js';
+import type { Link } from './link.js';
 import { recordId, withTtl } from './record.js';
 
 export interface QuerierOptions extends LinkOptions {
-  /** Largest packet in bytes; default 1452 (a 1500-byte MTU). */
-  budget?: number;
   /** Most cached records (default 4096). */
   cacheSize?: number;
 }
@@ -73,18 +73,15 @@ const askId = (key: string, type: number, cls: number): string => key + '|' + ty
 
 export class Querier extends Engine {
   readonly cache: Cache;
-  private readonly budget: number;
   private readonly asking = new Map<string, Asking>();
   private readonly refresh = new Map<CacheEntry, Refresh>();
   private reconfirms: { link: Link; q: Question; at: number }[] = [];
   private tickAt?: { at: number; cancel: Cancel };
-  private stopInterfaces?: Cancel;
   /** Cache events of the response being read, told to watchers once the whole packet is in. */
   private batch?: [CacheEvent, CacheEntry][];
 
   constructor(p: Platform, opts: QuerierOptions = {}) {
     super(p, opts);
-    this.budget = opts.budget ?? MTU_BUDGET;
     this.cache = new Cache(p, {
       max: opts.cacheSize,
       reconfirm: (linkId, name, type) => this.guard(() => this.askAgain(linkId, name, type)),
@@ -93,8 +90,7 @@ export class Querier extends Engine {
   }
 
   start(): void {
-    this.setInterfaces(this.p.interfaces());
-    this.stopInterfaces = this.p.onInterfaces?.((list) => this.guard(() => this.setInterfaces(list)));
+    this.attach();
   }
 
   /**
@@ -166,12 +162,9 @@ export class Querier extends Engine {
   close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
-      this.stopInterfaces?.();
+      this.leave();
       this.tickAt?.cancel();
       this.tickAt = undefined;
-      for (const link of this.links.values()) link.close();
-      for (const s of this.sockets.values()) s.close();
-      this.links.clear();
       this.asking.clear();
       this.reconfirms = [];
       this.cache.clear();
@@ -181,30 +174,16 @@ export class Querier extends Engine {
 
   // ---- interfaces and links -------------------------------------------------
 
-  private setInterfaces(all: NetInterface[]): void {
+  /** The endpoint's links changed: §10.3, what was heard on a link that went or changed may be stale. */
+  onLinks(change: LinkChange): void {
     if (this.closed) return;
-    const { next } = this.linkSpecs(all);
-    for (const [id, link] of this.links) {
-      const now = next.get(id);
-      if (now && sameAddrs(now, link.iface)) continue;
-      // §10.3: the link went away or changed addresses: what was heard there may be stale.
-      this.cache.flushLink(id);
-      if (now) {
-        Object.assign(link.iface, now);
-        for (const a of this.asking.values()) a.links.set(link, this.firstSchedule());
-        continue;
-      }
-      link.close();
-      this.links.delete(id);
+    for (const link of change.removed) {
+      this.cache.flushLink(link.id);
       for (const a of this.asking.values()) a.links.delete(link);
       this.reconfirms = this.reconfirms.filter((r) => r.link !== link);
-      try { this.sockets.get(link.family)?.leave(link.ifindex); } catch { this.count('leaveError'); }
     }
-    for (const [id, ifc] of next) {
-      if (this.links.has(id)) continue;
-      const link = new Link({ ...ifc }, ifc.family, this.socket(ifc.family), this.p, this.budget, this.count);
-      this.links.set(id, link);
-      this.socket(ifc.family).join(ifc.index);
+    for (const link of change.changed) this.cache.flushLink(link.id);
+    for (const link of [...change.changed, ...change.added]) {
       for (const a of this.asking.values()) a.links.set(link, this.firstSchedule());
     }
     this.schedule();
@@ -337,10 +316,8 @@ export class Querier extends Engine {
 
   // ---- receiving --------------------------------------------------------------
 
-  receive(family: 4 | 6, data: Uint8Array, meta: PacketMeta): void {
-    const got = this.accept(family, data, meta);
-    if (!got) return;
-    const { link, m } = got;
+  receive(link: Link, m: Message, meta: PacketMeta): void {
+    if (this.closed) return;
     if (m.qr) {
       // §6: "Multicast DNS implementations MUST silently ignore any Multicast
       // DNS responses they receive where the source UDP port is not 5353."
@@ -428,11 +405,6 @@ function question(ask: Ask): Question {
   const cls = ask.class ?? CLASS_IN;
   if (!Number.isInteger(cls) || cls < 1 || cls > 0x7fff) throw new RangeError(`hush: class must be 1-32767, got ${String(ask.class)}`);
   return { name: ask.name, type: ask.type, class: cls, qu: false };
-}
-
-function sameAddrs(a: NetInterface, b: NetInterface): boolean {
-  const key = (i: NetInterface): string => i.addrs.map((x) => `${x.addr}/${x.prefix}`).sort().join(' ');
-  return key(a) === key(b);
 }
 
 export function createQuerier(platform: Platform, options: QuerierOptions = {}): Querier {

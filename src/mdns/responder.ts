@@ -5,7 +5,7 @@
 import type { Cancel, NetInterface, PacketMeta, Platform } from '../platform.js';
 import type { Message, Question, Rec, Srv } from '../wire/types.js';
 import { CLASS_IN, T } from '../wire/types.js';
-import { encode, message, MTU_BUDGET } from '../wire/message.js';
+import { encode, message } from '../wire/message.js';
 import { nameKey } from '../wire/name.js';
 import { compareRecords } from '../wire/order.js';
 import { isMulticast, parseIp } from '../net.js';
@@ -14,8 +14,10 @@ import type { ServiceSpec, Ttls } from '../dnssd/records.js';
 import { answerable, recordsOn } from './group.js';
 import type { Group, GroupEvent, LinkState } from './group.js';
 import { Engine } from './engine.js';
+import type { LinkChange } from './endpoint.js';
 import type { LinkOptions } from './engine.js';
-import { Link, MDNS_PORT } from './link.js';
+import { MDNS_PORT } from './link.js';
+import type { Link } from './link.js';
 import type { Pending } from './link.js';
 import { nextHostLabel, nextInstanceName } from './names.js';
 import { recordId, withTtl } from './record.js';
@@ -25,8 +27,6 @@ export interface ResponderOptions extends LinkOptions {
   /** Host label, without '.local'. */
   hostName: string;
   ttl?: Partial<Ttls>;
-  /** Largest packet in bytes; default 1452 (a 1500-byte MTU). */
-  budget?: number;
 }
 
 export interface ServiceHandle {
@@ -84,7 +84,6 @@ class Registration implements Group {
 
 export class Responder extends Engine {
   private readonly ttl: Ttls;
-  private readonly budget: number;
   private readonly groups = new Set<Registration>();
   private readonly host: Registration;
   private index = new Map<string, Entry[]>();
@@ -93,14 +92,12 @@ export class Responder extends Engine {
   /** Second announcements of updated records (§8.4), due at `at`. */
   private repeat: { link: Link; records: Owned[]; at: number }[] = [];
   private conflictTimes: number[] = [];
-  private stopInterfaces?: Cancel;
   /** The interfaces in use: up, multicast-capable, and chosen by the options. */
   private ifaces: NetInterface[] = [];
 
   constructor(p: Platform, opts: ResponderOptions) {
     super(p, opts);
     this.ttl = { ...DEFAULT_TTLS, ...opts.ttl };
-    this.budget = opts.budget ?? MTU_BUDGET;
     this.host = new Registration('host', opts.hostName);
   }
 
@@ -108,8 +105,7 @@ export class Responder extends Engine {
 
   start(): void {
     this.groups.add(this.host);
-    this.setInterfaces(this.p.interfaces());
-    this.stopInterfaces = this.p.onInterfaces?.((list) => this.guard(() => this.setInterfaces(list)));
+    this.attach();
   }
 
   /** Starts probing for a service; throws EncodeError when its records cannot be encoded. */
@@ -147,66 +143,52 @@ export class Responder extends Engine {
     if (!this.closed) {
       this.guard(() => this.remove([...this.groups]));
       this.closed = true;
-      this.stopInterfaces?.();
       for (const t of this.ticks.values()) t.cancel();
       for (const w of this.waits.values()) w.cancel();
+      // Answers still queued in the links' outboxes were ours alone.
       for (const link of this.links.values()) link.close();
-      for (const s of this.sockets.values()) s.close();
-      this.links.clear();
+      this.leave();
     }
     return Promise.resolve();
   }
 
   // ---- interfaces and links -------------------------------------------------
 
-  private setInterfaces(all: NetInterface[]): void {
+  /** The endpoint's links changed: probe on new ones, re-announce or say goodbye for host addresses that changed. */
+  onLinks({ want, added, removed }: LinkChange): void {
     if (this.closed) return;
-    const { want, next } = this.linkSpecs(all);
     this.ifaces = want;
-    const before = new Map(this.links);
     // Links that went away: nothing can be sent there any more.
-    for (const [id, link] of before) {
-      if (!next.has(id)) {
-        this.dropLink(link);
-      }
-    }
+    for (const link of removed) this.dropLink(link);
     // Address changes on links that stay: goodbye for what left (RFC 6762 §10.1).
     const oldRecords = this.host.records;
     this.host.records = hostRecords(this.hostName, want, this.ttl);
     this.host.names = new Set(this.host.records.filter((o) => o.unique).map((o) => o.key));
     const kept = new Set(this.host.records.map((o) => o.id));
-    const added = this.host.records.filter((o) => !oldRecords.some((x) => x.id === o.id));
+    const fresh = this.host.records.filter((o) => !oldRecords.some((x) => x.id === o.id));
     for (const link of this.links.values()) {
       const gone = oldRecords.filter((o) => !kept.has(o.id) && o.ifindex === link.ifindex);
       if (gone.some(notNsec) && answerable(this.host, link)) link.multicast(gone.filter(notNsec), [], 0);
     }
     this.reindex();
-    // New links: join the group there and probe every registration on it.
-    for (const [id, ifc] of next) {
-      const existing = this.links.get(id);
-      if (existing) {
-        Object.assign(existing.iface, ifc);
-        const fresh = added.filter((o) => o.ifindex === existing.ifindex && notNsec(o));
-        // §10.2: a unique RRSet goes out whole: the new address with the interface's others of that type.
-        const sets = new Set(fresh.map((o) => `${o.key}|${o.rec.type}`));
-        const whole = this.host.records.filter((o) => o.ifindex === existing.ifindex && sets.has(`${o.key}|${o.rec.type}`));
-        if (whole.length && answerable(this.host, existing)) this.announce(existing, whole);
-        continue;
-      }
-      const link = new Link({ ...ifc }, ifc.family, this.socket(ifc.family), this.p, this.budget, this.count);
-      this.links.set(id, link);
-      this.socket(ifc.family).join(ifc.index);
-      for (const g of this.groups) this.startProbing(g, link);
+    for (const link of this.links.values()) {
+      if (added.includes(link)) continue;
+      const mine = fresh.filter((o) => o.ifindex === link.ifindex && notNsec(o));
+      // §10.2: a unique RRSet goes out whole: the new address with the interface's others of that type.
+      const sets = new Set(mine.map((o) => `${o.key}|${o.rec.type}`));
+      const whole = this.host.records.filter((o) => o.ifindex === link.ifindex && sets.has(`${o.key}|${o.rec.type}`));
+      if (whole.length && answerable(this.host, link)) this.announce(link, whole);
     }
+    // New links: probe every registration there.
+    for (const link of added) for (const g of this.groups) this.startProbing(g, link);
   }
 
+  /** The responder's own state on a link that is gone (the endpoint closed the link). */
   private dropLink(link: Link): void {
-    link.close();
     this.ticks.get(link)?.cancel();
     this.ticks.delete(link);
     for (const g of this.groups) g.states.delete(link);
-    this.links.delete(link.id);
-    try { this.sockets.get(link.family)?.leave(link.ifindex); } catch { this.count('leaveError'); }
+    this.repeat = this.repeat.filter((r) => r.link !== link);
   }
 
   // ---- records ----------------------------------------------------------------
@@ -407,10 +389,8 @@ export class Responder extends Engine {
 
   // ---- receiving --------------------------------------------------------------
 
-  receive(family: 4 | 6, data: Uint8Array, meta: PacketMeta): void {
-    const got = this.accept(family, data, meta);
-    if (!got) return;
-    const { link, m } = got;
+  receive(link: Link, m: Message, meta: PacketMeta): void {
+    if (this.closed) return;
     if (m.qr) {
       if (m.rcode !== 0) return this.count('ignoredRcode'); // §18.11
       this.count('responses');

@@ -170,6 +170,23 @@ test('two responders on one host share port 5353 (SO_REUSEADDR) and both hear th
     for (const x of [b1, b2]) assert.is(await x.next('log', (e) => e.level !== 'debug', 0), undefined, 'both bound and joined without error');
   }));
 
+test('unicast to port 5353 reaches only one of two sockets on a host, the newest (why the responder and querier share one endpoint)', () =>
+  withLab('np-uni', async (lab) => {
+    const na = lab.netns('a');
+    const nb = lab.netns('b');
+    lab.link(1, [{ ns: na }, { ns: nb }]);
+    const [a, b1, b2] = await Promise.all([startAgent(lab, na), startAgent(lab, nb), startAgent(lab, nb)]);
+    const [ia, ib] = await Promise.all([iface(a, 'eth1'), iface(b1, 'eth1')]);
+    const sa = await member(a, 4, [ia.index]);
+    const s1 = await member(b1, 4, [ib.index]);
+    const s2 = await member(b2, 4, [ib.index]);
+    await a.call({ cmd: 'send', sock: sa, hex: hex('unicast'), addr: '10.1.0.2', port: PORT, ifindex: ia.index });
+    await a.call({ cmd: 'send', sock: sa, hex: hex('marker'), addr: GROUP[4], port: PORT, ifindex: ia.index });
+    assert.is((await received(b2, s2))?.hex, hex('unicast'), 'the newest socket gets the unicast packet');
+    assert.is((await received(b2, s2))?.hex, hex('marker'));
+    assert.is((await received(b1, s1))?.hex, hex('marker'), 'the older socket never sees it: its next packet is the multicast marker');
+  }));
+
 test('leave() stops delivery of the group on that interface (IPv4 and IPv6)', () =>
   withLab('np-leave', async (lab) => {
     const { a, b, ia, ib } = await pair(lab);

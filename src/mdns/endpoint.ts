@@ -1,0 +1,167 @@
+// The host's mDNS endpoint: one port-5353 socket per address family, one
+// Link per interface and family, and the first checks of every packet. The
+// responder and the querier attach to one endpoint and share it: a host has
+// one port 5353, and on Linux a unicast reply to that port (a QU answer,
+// RFC 6762 §5.4) reaches only one of the sockets bound to it.
+import type { Cancel, NetInterface, PacketMeta, Platform, Socket } from '../platform.js';
+import type { Message } from '../wire/types.js';
+import { DecodeError } from '../wire/errors.js';
+import { decode, MTU_BUDGET } from '../wire/message.js';
+import { onLink } from '../net.js';
+import { GROUP, Link, MDNS_PORT } from './link.js';
+
+export interface EndpointOptions {
+  /** Interface names to use; default every up, multicast-capable one. */
+  interfaces?: string[];
+  /** Address families to speak; default both. */
+  families?: (4 | 6)[];
+  /** Largest packet in bytes; default 1452 (a 1500-byte MTU). */
+  budget?: number;
+}
+
+/** What changed when the interfaces did; `want` is every interface in use. */
+export interface LinkChange {
+  want: NetInterface[];
+  added: Link[];
+  /** Links that stay, with other addresses than before. */
+  changed: Link[];
+  removed: Link[];
+}
+
+/** An engine on the endpoint. */
+export interface EndpointUser {
+  receive(link: Link, m: Message, meta: PacketMeta): void;
+  onLinks(change: LinkChange): void;
+}
+
+export class Endpoint {
+  readonly counters: Record<string, number> = {};
+  /** One link per interface and family, by id ('eth0/4'). */
+  readonly links = new Map<string, Link>();
+  private readonly sockets = new Map<4 | 6, Socket>();
+  private users: EndpointUser[] = [];
+  private want: NetInterface[] = [];
+  private stopInterfaces?: Cancel;
+  private readonly budget: number;
+
+  constructor(readonly p: Platform, private readonly opts: EndpointOptions = {}) {
+    this.budget = opts.budget ?? MTU_BUDGET;
+  }
+
+  /** Count of an event, for the counters API. */
+  readonly count = (what: string, n = 1): void => {
+    this.counters[what] = (this.counters[what] ?? 0) + n;
+  };
+
+  /** Runs engine work; nothing thrown inside may escape into the platform's event loop. */
+  guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.count('internalError');
+      this.p.log?.('error', 'hush: internal error', { error: String(e) });
+    }
+  }
+
+  /**
+   * Adds an engine. The first one opens the links; a later one is told of
+   * the links already open as added. The returned function detaches it, and
+   * the last one to go closes every link and socket.
+   */
+  attach(user: EndpointUser): Cancel {
+    this.users.push(user);
+    if (this.users.length === 1) {
+      this.setInterfaces(this.p.interfaces());
+      this.stopInterfaces = this.p.onInterfaces?.((list) => this.guard(() => this.setInterfaces(list)));
+    } else {
+      user.onLinks({ want: this.want, added: [...this.links.values()], changed: [], removed: [] });
+    }
+    return () => this.detach(user);
+  }
+
+  private detach(user: EndpointUser): void {
+    if (!this.users.includes(user)) return;
+    this.users = this.users.filter((u) => u !== user);
+    if (this.users.length > 0) return;
+    this.stopInterfaces?.();
+    this.stopInterfaces = undefined;
+    for (const link of this.links.values()) link.close();
+    for (const s of this.sockets.values()) s.close();
+    this.links.clear();
+    this.sockets.clear();
+  }
+
+  /** The port-5353 socket of a family, opened on first use. */
+  private socket(family: 4 | 6): Socket {
+    let s = this.sockets.get(family);
+    if (!s) {
+      s = this.p.open({ family, port: MDNS_PORT, group: GROUP[family] });
+      s.onMessage((data, meta) => this.guard(() => this.receive(family, data, meta)));
+      this.sockets.set(family, s);
+    }
+    return s;
+  }
+
+  /**
+   * The first steps of every packet: the link it came on, RFC 6762 §11 (only
+   * on-link sources are heard; IPv6 link-local always is), decoding, and §18.3
+   * (a non-zero opcode is ignored). Anything refused is counted; the rest
+   * goes to every engine, each guarded on its own.
+   */
+  private receive(family: 4 | 6, data: Uint8Array, meta: PacketMeta): void {
+    if (this.users.length === 0) return;
+    this.count('received');
+    let link: Link | undefined;
+    for (const l of this.links.values()) if (l.family === family && l.ifindex === meta.ifindex) link = l;
+    if (!link) return this.count('noLink');
+    if (!onLink(link.iface, meta.src)) return this.count('offLink');
+    let m: Message;
+    try {
+      m = decode(data);
+    } catch (e) {
+      if (e instanceof DecodeError) return this.count('malformed');
+      throw e;
+    }
+    if (m.opcode !== 0) return this.count('ignoredOpcode');
+    for (const u of this.users.slice()) this.guard(() => u.receive(link, m, meta));
+  }
+
+  /** Brings the links in line with the interfaces, then tells every engine what changed. */
+  private setInterfaces(all: NetInterface[]): void {
+    const o = this.opts;
+    const want = all.filter((i) => i.up && i.multicast && (!o.interfaces || o.interfaces.includes(i.name)));
+    const next = new Map<string, NetInterface & { family: 4 | 6 }>();
+    for (const ifc of want) {
+      for (const family of o.families ?? [4, 6]) {
+        if (ifc.addrs.some((a) => a.family === family)) next.set(`${ifc.name}/${family}`, { ...ifc, family });
+      }
+    }
+    const change: LinkChange = { want, added: [], changed: [], removed: [] };
+    for (const [id, link] of this.links) {
+      const now = next.get(id);
+      if (!now) {
+        link.close();
+        this.links.delete(id);
+        try { this.sockets.get(link.family)?.leave(link.ifindex); } catch { this.count('leaveError'); }
+        change.removed.push(link);
+        continue;
+      }
+      if (!sameAddrs(now, link.iface)) change.changed.push(link);
+      Object.assign(link.iface, now);
+    }
+    for (const [id, ifc] of next) {
+      if (this.links.has(id)) continue;
+      const link = new Link({ ...ifc }, ifc.family, this.socket(ifc.family), this.p, this.budget, this.count);
+      this.links.set(id, link);
+      this.socket(ifc.family).join(ifc.index);
+      change.added.push(link);
+    }
+    this.want = want;
+    for (const u of this.users.slice()) this.guard(() => u.onLinks(change));
+  }
+}
+
+function sameAddrs(a: NetInterface, b: NetInterface): boolean {
+  const key = (i: NetInterface): string => i.addrs.map((x) => `${x.addr}/${x.prefix}`).sort().join(' ');
+  return key(a) === key(b);
+}
