@@ -42,6 +42,18 @@ export interface Socket {
   close(): void;
 }
 
+/**
+ * A TCP connection (the resolver's fallback after a truncated UDP reply,
+ * RFC 7766). Writes made before it connects are sent once it does.
+ */
+export interface Stream {
+  write(data: Uint8Array): void;
+  onData(fn: (chunk: Uint8Array) => void): void;
+  /** Called once when the connection ends: with the reason when it failed. */
+  onEnd(fn: (error?: string) => void): void;
+  close(): void;
+}
+
 export interface OpenOptions {
   family: 4 | 6;
   port: number;
@@ -60,5 +72,7 @@ export interface Platform {
   interfaces(): NetInterface[];
   onInterfaces?(fn: (list: NetInterface[]) => void): Cancel;
   open(opts: OpenOptions): Socket;
+  /** A TCP connection; a backend without TCP leaves it out and truncated replies stay truncated. */
+  connect?(to: { addr: string; port: number }): Stream;
   log?(level: LogLevel, msg: string, data?: object): void;
 }

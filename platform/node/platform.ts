@@ -1,9 +1,10 @@
 // The platform contract on Node.js: the monotonic clock, timers, Math.random,
-// the OS interface list (polled for changes) and dgram sockets.
+// the OS interface list (polled for changes), dgram sockets and TCP streams.
 import { networkInterfaces } from 'node:os';
 import type { Cancel, LogLevel, NetInterface, Platform } from '../../src/platform.js';
 import { readInterfaces, sameInterfaces, sysfs } from './interfaces.js';
 import { NodeSocket } from './socket.js';
+import { NodeStream } from './stream.js';
 import type { SocketHost } from './socket.js';
 
 export type Log = (level: LogLevel, msg: string, data?: object) => void;
@@ -44,6 +45,7 @@ export function createNodePlatform(opts: NodePlatformOptions = {}): NodePlatform
   const sockets = new Set<NodeSocket>();
   /** Sockets closing or closed, so close() can wait for their last packets. */
   const all = new Set<NodeSocket>();
+  const streams = new Set<NodeStream>();
 
   const refresh = (): NetInterface[] => {
     try {
@@ -119,8 +121,15 @@ export function createNodePlatform(opts: NodePlatformOptions = {}): NodePlatform
       all.add(s);
       return s;
     },
+    connect(to) {
+      const s: NodeStream = new NodeStream(to, () => streams.delete(s));
+      streams.add(s);
+      return s;
+    },
     log,
     close() {
+      for (const s of [...streams]) s.close();
+      streams.clear();
       stopPolling();
       watchers.clear();
       for (const s of [...sockets]) s.close();

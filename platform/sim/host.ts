@@ -2,12 +2,14 @@
 // to the code under test (timers and randomness in virtual time, a log kept
 // in memory).
 import type {
-  Cancel, LogLevel, NetInterface, OpenOptions, PacketMeta, Platform, SendTarget, Socket,
+  Cancel, LogLevel, NetInterface, OpenOptions, PacketMeta, Platform, SendTarget, Socket, Stream,
 } from '../../src/platform.js';
 import { type Address, formatIp, isLinkLocal6, isMulticast, parseCidr, parseIp, samePrefix } from './address.js';
 import { pushCapped } from './capture.js';
 import type { Clock } from './clock.js';
 import type { Frame, Link } from './link.js';
+import { connectPair, SimStream } from './tcp.js';
+import type { Accept } from './tcp.js';
 
 export interface IfaceSpec {
   name: string;
@@ -48,6 +50,7 @@ export interface SimSocket extends Socket {
 export interface SimPlatform extends Platform {
   open(opts: OpenOptions): SimSocket;
   onInterfaces(fn: (list: NetInterface[]) => void): Cancel;
+  connect(to: { addr: string; port: number }): Stream;
   log(level: LogLevel, msg: string, data?: object): void;
 }
 
@@ -100,6 +103,8 @@ export class Host {
   private readonly watchers = new Set<(list: NetInterface[]) => void>();
   private notifying = false;
   private nextPort = EPHEMERAL;
+  /** TCP listeners by port. */
+  private readonly accepting = new Map<number, Accept>();
 
   constructor(readonly name: string, private readonly clock: Clock, random: () => number, logLimit: number, specs: IfaceSpec[]) {
     this.platform = {
@@ -112,6 +117,7 @@ export class Host {
         return () => { this.watchers.delete(fn); };
       },
       open: (opts) => this.open(opts),
+      connect: (to) => this.connect(to),
       log: (level, msg, data) => pushCapped(this.logs, data === undefined ? { t: clock.now, level, msg } : { t: clock.now, level, msg, data }, logLimit),
     };
     this.build(specs);
@@ -189,6 +195,34 @@ export class Host {
       ttl: to.ttl ?? 255,
       data: data.slice(),
     });
+  }
+
+  /** Accepts TCP connections to `port` on every address of the host until the returned function is called. */
+  listen(port: number, accept: Accept): Cancel {
+    if (this.accepting.has(port)) throw new Error(`sim: ${this.name} already listens on TCP ${port}`);
+    this.accepting.set(port, accept);
+    return () => { this.accepting.delete(port); };
+  }
+
+  /**
+   * A TCP connection (see tcp.ts): to a host on the link the route chooses
+   * that listens on the port; otherwise the stream ends with an error after
+   * the link's delay, as a refused or unroutable connection would.
+   */
+  private connect(to: { addr: string; port: number }): Stream {
+    const dst = parseIp(to.addr);
+    const family = dst?.length === 16 ? 6 : 4;
+    const out = dst && this.route(family, dst, false, undefined);
+    const src = out && dst && source(out, family, dst);
+    const delay = out?.link.delay ?? 0;
+    const holder = out && dst && out.link.owner(formatIp(dst)).find((i) => i.up);
+    const accept = holder?.host.accepting.get(to.port);
+    if (!src || !accept) {
+      const s = new SimStream(this.clock, delay);
+      s.fail(!src ? 'no route to host' : 'connection refused');
+      return s;
+    }
+    return connectPair(this.clock, delay, accept, { addr: src.addr, port: this.ephemeral(family) });
   }
 
   /** Called by a socket on close. */

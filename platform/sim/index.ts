@@ -4,5 +4,6 @@ export { Link, type LinkOptions } from './link.js';
 export { Host, type IfaceSpec, type LogEntry, type SimPlatform, type SimSendTarget, type SimSocket } from './host.js';
 export { type Captured, type Describe, dump, hex } from './capture.js';
 export { Clock } from './clock.js';
+export type { Accept } from './tcp.js';
 export { stream } from './random.js';
 export { summary } from './summary.js';

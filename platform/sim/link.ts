@@ -74,7 +74,8 @@ export class Link {
     for (const i of [...to]) if (i.up && (i.multicast || !f.multicast)) i.host.receive(i, f);
   }
 
-  private owner(addr: string): Iface[] {
+  /** The attached interfaces holding a unicast address (canonical form). */
+  owner(addr: string): Iface[] {
     if (!this.owners) {
       this.owners = new Map();
       for (const i of this.ifaces) {

@@ -27,7 +27,7 @@ function negativeTtl(m: Message): number | undefined {
 }
 
 export function classify(m: Message, name: string, type: number): Result {
-  // RFC 2181 §9: a truncated reply is not used as it stands (TCP is not in the platform contract yet).
+  // RFC 2181 §9: a truncated reply is not used as it stands; it ends here only when TCP was not possible or failed.
   if (m.tc) return failed(type, 'truncated');
   if (m.rcode === RCODE.NXDOMAIN) return { type, status: 'nxdomain', records: [], ttl: negativeTtl(m) };
   if (m.rcode === RCODE.REFUSED) return failed(type, 'refused');

@@ -1,11 +1,13 @@
 // The unicast DNS exchange (RFC 1035 §4.2.1, §7): one question to one
 // server over UDP, retransmitted with backoff, the reply accepted only when
 // it matches the query's ID, the server's address and port, and the question.
-// Everything else arriving on the socket is dropped and counted.
+// Everything else arriving on the socket is dropped and counted. A truncated
+// reply sends the query again over TCP when the platform has it (RFC 1123 §6.1.3.2).
 import type { Cancel, Platform, Socket } from '../platform.js';
 import { CLASS_IN, T, decode, encode, message, nameEq } from '../wire/index.js';
 import type { EdnsOption, Message, Question } from '../wire/index.js';
 import { parseIp, formatIp } from '../net.js';
+import { tcpExchange } from './tcp.js';
 
 export interface Upstream {
   addr: string;
@@ -36,7 +38,7 @@ export interface Counters {
   accepted: number;
   /** Packets that did not decode. */
   malformed: number;
-  /** Decoded packets whose ID matched no pending query, or that were not responses. */
+  /** Decoded packets whose ID matched no pending UDP exchange (or one already gone to TCP), or that were not responses. */
   unknownId: number;
   /** ID matched but the source address or port is not the server's. */
   wrongSource: number;
@@ -48,12 +50,16 @@ export interface Counters {
   timeouts: number;
   /** Queries refused because maxPending exchanges were in flight. */
   busy: number;
+  /** Truncated UDP replies whose query went again over TCP. */
+  tcp: number;
+  /** TCP exchanges that failed (refused, closed, timed out, or a reply that did not match): the truncated reply stands. */
+  tcpFailed: number;
   /** Errors caught on the receive and timer paths (a caller's callback that threw, or a bug): never let out. */
   errors: number;
 }
 
 export const counters = (): Counters => ({
-  sent: 0, retransmits: 0, accepted: 0, malformed: 0, unknownId: 0, wrongSource: 0, wrongQuestion: 0, invalid: 0, timeouts: 0, busy: 0, errors: 0,
+  sent: 0, retransmits: 0, accepted: 0, malformed: 0, unknownId: 0, wrongSource: 0, wrongQuestion: 0, invalid: 0, timeouts: 0, busy: 0, tcp: 0, tcpFailed: 0, errors: 0,
 });
 
 /** The reply to one exchange, or nothing (timeout). */
@@ -63,6 +69,10 @@ interface Pending {
   id: number;
   server: { addr: string; port: number };
   question: Question;
+  data: Uint8Array;
+  deadline: number;
+  /** Set once the exchange went on over TCP: later UDP copies are not its reply. */
+  tcp: boolean;
   done: (r: Exchanged) => void;
   stop: Cancel;
 }
@@ -116,7 +126,7 @@ export class Client {
     const deadline = this.platform.now() + this.total;
     let cancelTimer: Cancel = () => {};
     const p: Pending = {
-      id, server: to, question, done,
+      id, server: to, question, data, deadline, tcp: false, done,
       stop: () => { cancelTimer(); this.pending.delete(id); },
     };
     const transmit = (n: number): void => {
@@ -135,7 +145,8 @@ export class Client {
     };
     this.pending.set(id, p);
     transmit(0);
-    return p.stop;
+    // p.stop changes when the exchange goes on over TCP.
+    return () => p.stop();
   }
 
   /** Closes the sockets; pending exchanges are abandoned without a callback. */
@@ -182,7 +193,7 @@ export class Client {
       return;
     }
     const p = this.pending.get(m.id);
-    if (!p || !m.qr) {
+    if (!p || !m.qr || p.tcp) {
       this.counters.unknownId++;
       return;
     }
@@ -192,17 +203,57 @@ export class Client {
       this.counters.wrongSource++;
       return;
     }
-    const q = m.questions;
-    // RFC 6891 §7: a FORMERR may come without the question (the server could not parse it).
-    const bare = q.length === 0 && m.rcode === RCODE.FORMERR;
-    if (!bare && (q.length !== 1 || q[0].type !== p.question.type || q[0].class !== p.question.class || !nameEq(q[0].name, p.question.name))) {
+    if (!sameQuestion(m, p.question)) {
       this.counters.wrongQuestion++;
       return;
     }
     this.counters.accepted++;
+    if (m.tc && this.platform.connect) return this.overTcp(p, m);
     p.stop();
     p.done({ reply: m });
   }
+
+  /**
+   * RFC 1123 §6.1.3.2: "If the Answer section of the response is truncated
+   * and if the requester supports TCP, it SHOULD try the query again using
+   * TCP": the same query over a new connection, within what is left of the
+   * exchange's time. The reply must carry the query's ID and question; when
+   * TCP fails the truncated UDP reply is the answer ('truncated').
+   */
+  private overTcp(p: Pending, truncated: Message): void {
+    const platform = this.platform as Platform & Required<Pick<Platform, 'connect'>>;
+    this.counters.tcp++;
+    p.tcp = true;
+    const stopUdp = p.stop;
+    stopUdp();
+    this.pending.set(p.id, p);
+    const end = (reply: Message): void => {
+      this.pending.delete(p.id);
+      p.done({ reply });
+    };
+    const stopTcp = tcpExchange(platform, p.server, p.data, Math.max(0, p.deadline - platform.now()), (r) => this.guard(() => {
+      let m: Message | undefined;
+      if ('reply' in r) {
+        try {
+          m = decode(r.reply);
+        } catch {
+          this.counters.malformed++;
+        }
+      }
+      if (m && m.qr && m.id === p.id && sameQuestion(m, p.question)) return end(m);
+      this.counters.tcpFailed++;
+      this.platform.log?.('debug', 'hush resolver: TCP retry gave no reply', { server: p.server.addr, why: 'failure' in r ? r.failure : 'mismatch' });
+      end(truncated);
+    }));
+    p.stop = () => { stopTcp(); this.pending.delete(p.id); };
+  }
+}
+
+/** Whether a reply is for the question (RFC 6891 §7: a FORMERR may come without it, the server could not parse it). */
+function sameQuestion(m: Message, question: Question): boolean {
+  const q = m.questions;
+  if (q.length === 0 && m.rcode === RCODE.FORMERR) return true;
+  return q.length === 1 && q[0].type === question.type && q[0].class === question.class && nameEq(q[0].name, question.name);
 }
 
 /** RFC 1035 §4.1.1 and RFC 6895 §2.3 response codes the resolver tells apart. */

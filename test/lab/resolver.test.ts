@@ -1,7 +1,8 @@
 // The stub resolver against a real unicast DNS server from Debian (dnsmasq),
 // which ignores the MQTYPE option: the first A+AAAA lookup falls back to a
 // separate AAAA query, and the server is remembered, so the next lookup asks
-// without the option (draft-ietf-dnssd-multi-qtypes client rules).
+// without the option (draft-ietf-dnssd-multi-qtypes client rules); a reply
+// too long for UDP is fetched again over TCP.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Lab } from './netns.js';
@@ -34,6 +35,30 @@ test('dnsmasq ignores MQTYPE: A+AAAA falls back to a second query once, then the
     assert.is(q.status, 0, q.output);
     assert.match(q.stdout, /;; printer\.example\.test A: ok\nprinter\.example\.test\t\d+\tIN\tA\t10\.9\.9\.9/);
     assert.match(q.stdout, /;; printer\.example\.test AAAA: ok\nprinter\.example\.test\t\d+\tIN\tAAAA\tfd00::99/);
+  } finally {
+    lab.close();
+  }
+});
+
+test('RFC 1123 §6.1.3.2: dnsmasq truncates a long UDP reply; the resolver asks again over TCP and gets every address', async () => {
+  const lab = new Lab('resolver-tcp');
+  try {
+    const [srv, cli] = lab.link(1, [{ ns: lab.netns('dns') }, { ns: lab.netns('client') }]);
+    const many = Array.from({ length: 40 }, (_, i) => `--host-record=many.example.test,10.8.0.${i + 1}`);
+    const dns = new Proc(lab, srv.ns, 'dnsmasq', ['--no-daemon', '--user=root', '--pid-file=', '--no-resolv', '--no-hosts',
+      `--listen-address=${srv.v4}`, '--bind-interfaces', '--log-queries', '--edns-packet-max=512', ...many]);
+    await dns.waitFor(/started/, 10_000);
+    const p = await run(lab, cli.ns, process.execPath, ['--no-warnings', '--loader', 'ts-node/esm', 'test/lab/resolve.ts', srv.v4, 'many.example.test'], { timeoutMs: 30_000 });
+    assert.is(p.status, 0, p.output);
+    const [r] = p.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const a = r.results.find((x: { type: number }) => x.type === T.A);
+    assert.is(a.status, 'ok', p.stdout);
+    assert.equal([...a.data].sort(), many.map((_, i) => `10.8.0.${i + 1}`).sort());
+    assert.ok(r.counters.tcp >= 1, 'the A query went again over TCP');
+    assert.is(r.counters.tcpFailed, 0);
+    // dnsmasq logs TCP queries with their source port like UDP ones; it saw the A query at least twice (UDP, then TCP).
+    await dns.waitFor(/query\[A\] many\.example\.test/, 5000);
+    assert.ok(dns.output.split('\n').filter((l) => /query\[A\] many\.example\.test/.test(l)).length >= 2, dns.output);
   } finally {
     lab.close();
   }

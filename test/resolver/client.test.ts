@@ -146,11 +146,64 @@ test('RFC 1035 §4.1.1: SERVFAIL and REFUSED are typed results', () => {
   }
 });
 
-test('RFC 1035 §4.1.1: a truncated reply gives "truncated" (no TCP in the platform contract yet)', () => {
-  const l = setup({ tamper: (m) => { m.tc = true; m.answers = []; } });
+test('RFC 1123 §6.1.3.2: a truncated UDP reply is asked again over TCP, with the same ID, and the full answer is taken', () => {
+  const l = setup({ udpMax: 512 }, { mqtype: false }, 5);
+  const done = start(l, 'many.example', [T.A]);
+  l.sim.run(100);
+  const rs = done();
+  assert.equal(statuses(rs), ['ok']);
+  assert.is(rs![0].records.length, 40);
+  assert.is(l.r.counters.tcp, 1);
+  assert.is(l.r.counters.tcpFailed, 0);
+  // One UDP query (its reply truncated), then the same query over TCP; no UDP retransmission.
+  assert.is(queries(l).length, 1);
+  assert.is(l.server.tcpQueries.length, 1);
+  assert.is(l.server.tcpQueries[0].id, queries(l)[0].m.id);
+  assert.ok(l.packets().some((p) => p.m.qr && p.m.tc), 'the UDP reply was truncated');
+});
+
+test('RFC 1123 §6.1.3.2: small answers stay on UDP; TCP is used only after TC', () => {
+  const l = setup({ udpMax: 512 }, { mqtype: false });
   const done = start(l, 'www.example', [T.A]);
   l.sim.run(100);
-  assert.equal(statuses(done()), ['truncated']);
+  assert.equal(statuses(done()), ['ok']);
+  assert.is(l.r.counters.tcp, 0);
+  assert.is(l.server.tcpQueries.length, 0);
+});
+
+test('TCP fails (refused, silent past the deadline, mismatched reply): the truncated reply stands and is counted', () => {
+  const refused = setup({ udpMax: 512, tcp: 'none' }, { mqtype: false });
+  const a = start(refused, 'many.example', [T.A]);
+  refused.sim.run(100);
+  assert.equal(statuses(a()), ['truncated']);
+  assert.is(refused.r.counters.tcpFailed, 1);
+
+  const silent = setup({ udpMax: 512, tcp: 'silent' }, { mqtype: false, total: 3000 });
+  const b = start(silent, 'many.example', [T.A]);
+  silent.sim.run(2900);
+  assert.is(b(), undefined, 'still waiting within the total');
+  silent.sim.run(200);
+  assert.equal(statuses(b()), ['truncated']);
+  assert.is(silent.r.counters.tcpFailed, 1);
+
+  for (const edit of [(m: { id: number }) => { m.id ^= 1; }, (m: { questions: { name: string }[] }) => { m.questions[0].name = 'other.example'; }]) {
+    const wrong = setup({ udpMax: 512, tcp: edit }, { mqtype: false });
+    const c = start(wrong, 'many.example', [T.A]);
+    wrong.sim.run(100);
+    assert.equal(statuses(c()), ['truncated']);
+    assert.is(wrong.r.counters.tcpFailed, 1);
+  }
+});
+
+test('a platform without connect: a truncated reply gives "truncated"', () => {
+  const l = lab({ tamper: (m) => { m.tc = true; m.answers = []; } });
+  const { connect: _connect, ...udpOnly } = l.client.platform;
+  const r = new Resolver(udpOnly, { servers: [{ addr: ADDR.server }], mqtype: false });
+  let results: Result[] | undefined;
+  r.lookup('www.example', [T.A], (x) => { results = x; });
+  l.sim.run(100);
+  assert.equal(statuses(results), ['truncated']);
+  assert.is(r.counters.tcp, 0);
 });
 
 test('RFC 1034 §3.6.2: a CNAME chain in the answer is followed to the records of the type', () => {

@@ -5,9 +5,12 @@
 //   'formerr' answers FORMERR to any query carrying an option it does not know
 //   'dupOption' / 'dupType' / 'primaryType'  answer like 'mqtype' but with a broken MQTYPE-Response
 // `rcode` forces a response code, `drop` ignores the first N queries, `tamper` edits each reply.
+// Over TCP (RFC 1035 §4.2.2 framing, when `serve` is given a listen function)
+// it answers in full; over UDP a reply longer than `udpMax` goes out
+// truncated: TC set, no records (RFC 2181 §9).
 import { Sim } from '../../platform/sim/index.js';
 import type { Host } from '../../platform/sim/index.js';
-import type { Platform, Socket } from '../../src/platform.js';
+import type { Cancel, Platform, Socket, Stream } from '../../src/platform.js';
 import { CLASS_IN, OPT, T, decode, encode, message, nameEq } from '../../src/wire/index.js';
 import type { EdnsOption, Message, Question, Rec } from '../../src/wire/index.js';
 
@@ -21,12 +24,21 @@ export interface ServerOptions {
   rcode?: number;
   drop?: number;
   tamper?: (reply: Message) => void;
+  /** Longest UDP reply in bytes; a longer one is sent truncated. */
+  udpMax?: number;
+  /** Edits each TCP reply (after `tamper`); 'silent' accepts connections and never answers; 'none' does not listen. */
+  tcp?: ((reply: Message) => void) | 'silent' | 'none';
 }
+
+/** How a server accepts TCP connections: a sim host's listen, or Node's net in the lab. */
+export type Listen = (port: number, accept: (s: Stream) => void) => Cancel;
 
 export interface TestServer {
   sock: Socket;
-  /** Every decoded query received, oldest first. */
+  /** Every decoded query received over UDP, oldest first. */
   queries: Message[];
+  /** Every decoded query received over TCP, oldest first. */
+  tcpQueries: Message[];
   opts: ServerOptions;
 }
 
@@ -44,9 +56,10 @@ export const mqtypeOpts = (m: Message, code: number): number[][] =>
     .filter((o) => o.kind === 'mqtype' && o.code === code).map((o) => (o as { types: number[] }).types);
 
 /** Serves on port 53 of any platform: a sim host's, or Node's inside a lab namespace (test/lab/dns-server.ts). */
-export function serve(platform: Platform, family: 4 | 6, opts: ServerOptions): TestServer {
+export function serve(platform: Platform, family: 4 | 6, opts: ServerOptions, listen?: Listen): TestServer {
   const sock = platform.open({ family, port: 53 });
-  const server: TestServer = { sock, queries: [], opts };
+  const server: TestServer = { sock, queries: [], tcpQueries: [], opts };
+  if (opts.tcp !== 'none') listen?.(53, (s) => serveStream(s, server));
   sock.onMessage((data, meta) => {
     let q: Message;
     try {
@@ -61,9 +74,48 @@ export function serve(platform: Platform, family: 4 | 6, opts: ServerOptions): T
     }
     const reply = answer(q, opts);
     opts.tamper?.(reply);
-    sock.send(encode(reply), { addr: meta.src, port: meta.srcPort });
+    let out = encode(reply);
+    if (opts.udpMax !== undefined && out.length > opts.udpMax) {
+      out = encode({ ...reply, tc: true, answers: [], authorities: [], additionals: reply.additionals.filter((r) => r.type === T.OPT) });
+    }
+    sock.send(out, { addr: meta.src, port: meta.srcPort });
   });
   return server;
+}
+
+/** RFC 1035 §4.2.2: messages on a connection, each after a two-byte length; each query gets its full reply. */
+function serveStream(s: Stream, server: TestServer): void {
+  let buf = new Uint8Array(0);
+  s.onData((chunk) => {
+    const joined = new Uint8Array(buf.length + chunk.length);
+    joined.set(buf);
+    joined.set(chunk, buf.length);
+    buf = joined;
+    while (buf.length >= 2 && buf.length >= 2 + ((buf[0] << 8) | buf[1])) {
+      const len = (buf[0] << 8) | buf[1];
+      const data = buf.slice(2, 2 + len);
+      buf = buf.slice(2 + len);
+      let q: Message;
+      try {
+        q = decode(data);
+      } catch {
+        s.close();
+        return;
+      }
+      server.tcpQueries.push(q);
+      const tcp = server.opts.tcp;
+      if (tcp === 'silent' || tcp === 'none') continue;
+      const reply = answer(q, server.opts);
+      server.opts.tamper?.(reply);
+      tcp?.(reply);
+      const out = encode(reply);
+      const framed = new Uint8Array(2 + out.length);
+      framed[0] = out.length >> 8;
+      framed[1] = out.length & 0xff;
+      framed.set(out, 2);
+      s.write(framed);
+    }
+  });
 }
 
 /** The records of `type` at `q.name`, and the response code for the name. */
@@ -133,6 +185,8 @@ export const RECORDS: Rec[] = [
   rr('alias.example', T.CNAME, 'www.example'),
   rr('printer._ipp._tcp.example', T.SRV, { priority: 0, weight: 0, port: 631, target: 'www.example' }),
   rr('printer._ipp._tcp.example', T.TXT, [new Uint8Array([0x74, 0x78, 0x74, 0x76, 0x65, 0x72, 0x73, 0x3d, 0x31])]),
+  // 40 addresses: 1,270 bytes of reply, more than a 512-byte UDP limit.
+  ...Array.from({ length: 40 }, (_, i) => rr('many.example', T.A, `198.51.100.${i + 1}`)),
 ];
 
 export interface Packet { t: number; at?: number; host: string; src: string; srcPort: number; dst: string; dstPort: number; m: Message }
@@ -153,7 +207,7 @@ export function lab(opts: ServerOptions = {}, delay = 0): Lab {
   const client = sim.host('client', [{ name: 'eth0', link: lan, v4: ADDR.client + '/24' }]);
   const host = sim.host('server', [{ name: 'eth0', link: lan, v4: [ADDR.server + '/24', ADDR.second + '/24'] }]);
   const attacker = sim.host('attacker', [{ name: 'eth0', link: lan, v4: ADDR.attacker + '/24' }]);
-  const server = serve(host.platform, 4, { records: RECORDS, zone: ZONE, ...opts });
+  const server = serve(host.platform, 4, { records: RECORDS, zone: ZONE, ...opts }, (port, accept) => host.listen(port, accept));
   const packets = (): Packet[] => sim.capture.map((c) => ({
     t: c.t, at: c.at, host: c.from.host, src: c.from.addr, srcPort: c.from.port, dst: c.to.addr, dstPort: c.to.port, m: decode(c.data),
   }));
