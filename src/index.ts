@@ -3,6 +3,8 @@
 export * from './wire/index.js';
 export { createResponder, Responder } from './mdns/responder.js';
 export { createQuerier, Querier } from './mdns/querier.js';
+export { Endpoint } from './mdns/endpoint.js';
+export type { EndpointOptions } from './mdns/endpoint.js';
 export type { Ask, QuerierOptions, Watch, WatchListener, WatchOptions } from './mdns/querier.js';
 export { Cache } from './mdns/cache.js';
 export type { CacheEntry, CacheEvent } from './mdns/cache.js';

@@ -131,11 +131,13 @@ export class Querier extends Engine {
 
   /**
    * One query now on every link (§5.1), answers collected for `wait` ms
-   * (default 1000), then the cached answers, one per record.
+   * (default 1000), then the cached answers, one per record. Bad arguments
+   * and a call after close() throw synchronously.
    */
   query(ask: Ask, opts: WatchOptions & { wait?: number } = {}): Promise<Rec[]> {
     const q = question(ask);
-    if (this.closed) return Promise.reject(new Error('hush: query after close()'));
+    // Like every argument error, a call after close() throws at once rather than rejecting later.
+    if (this.closed) throw new Error('hush: query after close()');
     const wait = opts.wait ?? 1000;
     if (!(wait >= 0)) throw new RangeError(`hush: query wait must be a number of ms ≥ 0, got ${String(opts.wait)}`);
     this.guard(() => {

@@ -8,7 +8,7 @@ export interface Owned {
   rec: Rec;
   /** Lower-cased owner name. */
   key: string;
-  /** Identity: owner key, type and rdata bytes. */
+  /** Identity: owner key, type, class and rdata bytes. */
   id: string;
   /** Unique records carry the cache-flush bit and are probed (RFC 6762 §2). */
   unique: boolean;
@@ -22,8 +22,9 @@ function hex(b: Uint8Array): string {
   return s;
 }
 
+/** A record's identity (RFC 2181 §5: name, type, class and data; the TTL and the cache-flush bit are not part of it). */
 export function recordId(rec: Rec): string {
-  return nameKey(rec.name) + '|' + rec.type + '|' + hex(rdataBytes(rec));
+  return nameKey(rec.name) + '|' + rec.type + '|' + rec.class + '|' + hex(rdataBytes(rec));
 }
 
 export function own(name: string, type: number, ttl: number, data: Rec['data'], unique: boolean, ifindex?: number): Owned {

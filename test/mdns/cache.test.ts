@@ -36,6 +36,14 @@ test('rfc6762 §10 cache: records are keyed case-insensitively and refreshed, no
   assert.equal(events, ['0 add Host.local 10.0.0.1', '5000 update HOST.LOCAL 10.0.0.1', '5000 add Host.local 10.0.0.1']);
 });
 
+test('rfc6762 §10 cache: a record of another class with the same name, type and data is another entry (RFC 2181 §5)', () => {
+  const { cache } = setup();
+  cache.put(L, a('10.0.0.1'));
+  cache.put(L, { ...a('10.0.0.1'), class: 3 });
+  assert.is(cache.size, 2);
+  assert.equal(cache.get('host.local', T.A).map((e) => e.rec.class).sort(), [1, 3]);
+});
+
 test('rfc6762 §10 cache: a record expires at its TTL, with one timer for the soonest expiry', () => {
   const { clock, cache, events } = setup();
   for (let i = 0; i < 50; i++) cache.put(L, rr(`n${i}.local`, T.A, '10.0.0.1', 10 + i, false));

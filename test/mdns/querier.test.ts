@@ -317,7 +317,7 @@ test('bad input: malformed packets, responses from a port other than 5353 and of
   assert.is(small.querier.cache.size, 50);
 });
 
-test('close: no more queries, and watch after close is refused', async () => {
+test('close: no more queries; watch and query after close throw at once', async () => {
   const { lab, querier, sent } = setup();
   querier.watch({ name: 'nothing.local', type: T.A });
   lab.run(5000);
@@ -326,6 +326,8 @@ test('close: no more queries, and watch after close is refused', async () => {
   lab.run(60_000);
   assert.is(sent(t).length, 0);
   assert.throws(() => querier.watch({ name: 'x.local', type: T.A }), /close/);
+  assert.throws(() => querier.query({ name: 'x.local', type: T.A }), /query after close/);
+  assert.throws(() => querier.query({ name: 'x.local', type: 0 }), /type must be an RR type number/);
 });
 
 test.run();
