@@ -1,11 +1,12 @@
 // hush as an mDNS client next to avahi-daemon (issue 4 lab): `hush browse`
 // sees avahi's service and its removal when avahi says goodbye; `hush
 // resolve` resolves the instance (host, port, TXT, addresses) and avahi's
-// host name over IPv4 and IPv6. All inside namespaces this file creates.
+// host name over IPv4 and IPv6; one Node process publishes and browses on
+// one set of sockets. All inside namespaces this file creates.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Lab } from './netns.js';
-import { startAvahi } from './avahi.js';
+import { avahiBrowse, startAvahi } from './avahi.js';
 import { Proc, run } from './proc.js';
 
 const CLI = ['--no-warnings', '--loader', 'ts-node/esm', 'platform/node/cli.ts'];
@@ -40,6 +41,29 @@ test('hush browse and resolve find avahi\'s service and host; browse reports rem
     await browser.waitFor(/"kind":"remove".*Avahi Web/, 5000);
     assert.ok(Date.now() - stopped < 2000 + 500, `removed ${Date.now() - stopped} ms after the goodbye`);
     await browser.stop('SIGINT');
+  } finally {
+    lab.close();
+  }
+});
+
+test('one process publishes and browses through responder.querier(): it sees its own service and avahi\'s, avahi resolves its service, and it holds one port-5353 socket per family', async () => {
+  const lab = new Lab('querier-both');
+  try {
+    const [a, b] = lab.link(1, [{ ns: lab.netns('avahi') }, { ns: lab.netns('hush') }]);
+    const avahi = await startAvahi(lab, a.ns, { hostName: 'avahipeer', services: [{ name: 'Avahi Web', type: '_http._tcp', port: 8081 }] });
+    await avahi.waitLog(/Service "Avahi Web" .*successfully established/, 15_000);
+    const both = new Proc(lab, b.ns, process.execPath, ['--no-warnings', '--loader', 'ts-node/esm', 'test/lab/publish-browse.ts', 'Hush Web', '_http._tcp', '8090']);
+    await both.waitFor(/^ready$/m, 20_000);
+    await both.waitFor(/"kind":"add","instance":"Avahi Web"/, 15_000);
+    await both.waitFor(/"kind":"add","instance":"Hush Web"/, 15_000);
+    const seen = await avahiBrowse(lab, a.ns, avahi, '_http._tcp');
+    const mine = seen.find((x) => x.name === 'Hush Web' && x.protocol === 'IPv4');
+    assert.ok(mine, JSON.stringify(seen));
+    assert.is(mine.port, 8090);
+    assert.is(mine.host, 'hushboth.local');
+    const sockets = lab.exec(b.ns, 'ss', ['-uanpH']).split('\n').filter((l) => /:5353\s/.test(l) && /"node"/.test(l));
+    assert.is(sockets.length, 2, sockets.join('\n'));
+    await both.stop('SIGTERM');
   } finally {
     lab.close();
   }
