@@ -4,7 +4,8 @@
 // one port 5353, and on Linux a unicast reply to that port (a QU answer,
 // RFC 6762 §5.4) reaches only one of the sockets bound to it.
 import type { Cancel, NetInterface, PacketMeta, Platform, Socket } from '../platform.js';
-import type { Message } from '../wire/types.js';
+import type { CodecOptions, Message, TsrLayout } from '../wire/types.js';
+import { TSR_APPLE } from '../wire/types.js';
 import { DecodeError } from '../wire/errors.js';
 import { decode, MTU_BUDGET } from '../wire/message.js';
 import { onLink } from '../net.js';
@@ -17,6 +18,8 @@ export interface EndpointOptions {
   families?: (4 | 6)[];
   /** Largest packet in bytes; default 1452 (a 1500-byte MTU). */
   budget?: number;
+  /** TSR option code and layout on the wire (draft-tllq-tsr-05; DESIGN.md §5): default 65002, Apple's layout. */
+  tsr?: { code?: number; layout?: TsrLayout };
 }
 
 /** What changed when the interfaces did; `want` is every interface in use. */
@@ -43,9 +46,12 @@ export class Endpoint {
   private want: NetInterface[] = [];
   private stopInterfaces?: Cancel;
   private readonly budget: number;
+  /** How TSR options are read and written on these links. */
+  readonly codec: CodecOptions & { tsrCode: number; tsrLayout: TsrLayout };
 
   constructor(readonly p: Platform, private readonly opts: EndpointOptions = {}) {
     this.budget = opts.budget ?? MTU_BUDGET;
+    this.codec = { tsrCode: opts.tsr?.code ?? TSR_APPLE, tsrLayout: opts.tsr?.layout ?? 'apple' };
   }
 
   /** Count of an event, for the counters API. */
@@ -117,7 +123,7 @@ export class Endpoint {
     if (!onLink(link.iface, meta.src)) return this.count('offLink');
     let m: Message;
     try {
-      m = decode(data);
+      m = decode(data, this.codec);
     } catch (e) {
       if (e instanceof DecodeError) return this.count('malformed');
       throw e;
@@ -151,7 +157,7 @@ export class Endpoint {
     }
     for (const [id, ifc] of next) {
       if (this.links.has(id)) continue;
-      const link = new Link({ ...ifc }, ifc.family, this.socket(ifc.family), this.p, this.budget, this.count);
+      const link = new Link({ ...ifc }, ifc.family, this.socket(ifc.family), this.p, this.budget, this.count, this.codec);
       this.links.set(id, link);
       this.socket(ifc.family).join(ifc.index);
       change.added.push(link);

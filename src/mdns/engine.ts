@@ -10,7 +10,7 @@ import type { Link } from './link.js';
 export interface LinkOptions extends EndpointOptions {
   /**
    * An endpoint to share with another engine (`responder.endpoint`): then
-   * its interfaces, families and budget apply and those given here must be absent.
+   * its interfaces, families, budget and TSR wire form apply and those given here must be absent.
    */
   endpoint?: Endpoint;
 }
@@ -23,7 +23,7 @@ export abstract class Engine implements EndpointUser {
   constructor(protected readonly p: Platform, opts: LinkOptions) {
     if (opts.endpoint !== undefined) {
       if (!(opts.endpoint instanceof Endpoint)) throw new TypeError('hush: endpoint must be an Endpoint (responder.endpoint or querier.endpoint)');
-      for (const k of ['interfaces', 'families', 'budget'] as const) {
+      for (const k of ['interfaces', 'families', 'budget', 'tsr'] as const) {
         if (opts[k] !== undefined) throw new TypeError(`hush: ${k} belongs to the shared endpoint; leave it out when endpoint is given`);
       }
       if (opts.endpoint.p !== p) throw new TypeError('hush: endpoint runs on another platform');

@@ -2,13 +2,26 @@
 // It owns the per-record multicast history (RFC 6762 §6.2 rate limit, §5.4
 // quarter-TTL rule) and the outbox that aggregates multicast answers (§6.4).
 import type { NetInterface, Platform, Socket } from '../platform.js';
-import type { Message, Rec } from '../wire/types.js';
-import { message, pack } from '../wire/message.js';
+import type { CodecOptions, Leftover, Message, Rec } from '../wire/types.js';
+import { nameKey } from '../wire/name.js';
+import { T } from '../wire/types.js';
+import { encode, message, pack } from '../wire/message.js';
 import { withTtl } from './record.js';
 import type { Owned } from './record.js';
+import { tsrOptions } from './tsr.js';
+import type { Tsr } from './tsr.js';
 
 export const MDNS_PORT = 5353;
 export const GROUP = { 4: '224.0.0.251', 6: 'ff02::fb' } as const;
+
+/** TSR data of locally registered names (draft-tllq-tsr-05 §3.5), by name key; none for others. */
+export type TsrOf = (key: string) => Tsr | undefined;
+
+/** An OPT record's fixed part (RFC 6891 §6.1.2) and one TSR option (§2): what a packet must keep free for them. */
+const OPT_BYTES = 11;
+const TSR_OPTION_BYTES = 14;
+/** The UDP payload size our OPT records state (RFC 6891 §6.2.5). */
+const OPT_PAYLOAD = 1440;
 
 export interface Pending {
   o: Owned;
@@ -32,6 +45,7 @@ export class Link {
     private readonly p: Platform,
     private readonly budget: number,
     private readonly count: (what: string, n?: number) => void,
+    private readonly codec: CodecOptions & { tsrCode: number },
   ) {
     this.id = `${iface.name}/${family}`;
   }
@@ -41,14 +55,19 @@ export class Link {
   /**
    * Sends a message, split over as many packets as the budget needs. A query
    * split this way is a multi-packet known-answer query: RFC 6762 §7.2, the
-   * TC bit is set in every packet but the last.
+   * TC bit is set in every packet but the last. With `tsr`, each packet gets
+   * an OPT record with one TSR option per registered name in it, indexed
+   * within that packet (draft-tllq-tsr-05 §3.5).
    */
-  send(msg: Message, to?: { addr: string; port: number }, legacy = false): void {
+  send(msg: Message, to?: { addr: string; port: number }, legacy = false, tsr?: TsrOf): void {
     let m = msg;
+    const names = tsr ? new Set(m.answers.concat(m.authorities, m.additionals).map((r) => nameKey(r.name)).filter((k) => tsr(k))).size : 0;
+    const reserve = names ? OPT_BYTES + TSR_OPTION_BYTES * names : 0;
     for (;;) {
-      const p = pack(m, { budget: this.budget, compressSrv: !legacy });
+      const p = pack(m, { ...this.codec, budget: this.budget - reserve, compressSrv: !legacy });
       const placed = items(m) - items(p.rest);
       if (placed > 0) {
+        if (reserve) p.data = this.withTsr(m, p.rest, tsr!, legacy);
         if (p.full && !m.qr) {
           p.data[2] |= 0x02;
           this.count('truncatedQueries');
@@ -69,9 +88,24 @@ export class Link {
     }
   }
 
+  /** The packet of what `pack` placed (all of `m` but `rest`), with its TSR options in an OPT record. */
+  private withTsr(m: Message, rest: Leftover, tsr: TsrOf, legacy: boolean): Uint8Array {
+    const cut = <X>(all: X[], left: unknown[]): X[] => all.slice(0, all.length - left.length);
+    const placed = {
+      ...m,
+      questions: cut(m.questions, rest.questions),
+      answers: cut(m.answers, rest.answers),
+      authorities: cut(m.authorities, rest.authorities),
+      additionals: cut(m.additionals, rest.additionals),
+    };
+    const options = tsrOptions(placed.answers.concat(placed.authorities, placed.additionals), tsr, this.codec.tsrCode, this.p.now());
+    if (options.length) placed.additionals = [...placed.additionals, { name: '', type: T.OPT, class: OPT_PAYLOAD, flush: false, ttl: 0, data: options }];
+    return encode(placed, { ...this.codec, budget: this.budget, compressSrv: !legacy });
+  }
+
   /** Whether the whole message fits in one packet. */
   fits(m: Message): boolean {
-    return !pack(m, { budget: this.budget }).full;
+    return !pack(m, { ...this.codec, budget: this.budget }).full;
   }
 
   /**
@@ -147,10 +181,10 @@ export class Link {
   }
 
   /** Sends records by multicast and notes when (announcements and answers alike). */
-  multicast(answers: Owned[], additionals: Owned[] = [], ttl?: number): void {
+  multicast(answers: Owned[], additionals: Owned[] = [], ttl?: number, tsr?: TsrOf): void {
     const now = this.p.now();
     const rec = (o: Owned): Rec => (ttl === undefined ? o.rec : withTtl(o.rec, ttl));
-    this.send(message({ qr: true, aa: true, answers: answers.map(rec), additionals: additionals.map(rec) }));
+    this.send(message({ qr: true, aa: true, answers: answers.map(rec), additionals: additionals.map(rec) }), undefined, false, tsr);
     for (const o of answers) this.lastMulticast.set(o.id, now);
     for (const o of additionals) this.lastMulticast.set(o.id, now);
   }

@@ -19,9 +19,9 @@ export function readOptions(r: Reader, o: CodecOptions | undefined): EdnsOption[
     const len = r.u16('option length');
     r.need(len, 'option data');
     const stop = r.pos + len;
-    if (code === tsrCode) {
+    if (code === tsrCode && len === 10) {
       // draft-tllq-tsr-05 §2: RR index(2), key checksum(4), time(4); Apple: time, checksum, index.
-      fixed(r, len, 10, 'TSR');
+      // Another length stays a raw option: the responder counts and ignores it, the packet's records still count.
       const first = apple ? r.u32('TSR time') : r.u16('TSR index');
       const checksum = r.u32('TSR checksum');
       const last = apple ? r.u16('TSR index') : r.u32('TSR time');

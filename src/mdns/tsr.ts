@@ -1,0 +1,90 @@
+// Time Since Received (draft-tllq-tsr-05): the facts one owner name carries,
+// reading them from a message (§3.4), writing them into one (§3.5), and
+// comparing two of them. The registrar rules that use these live in the
+// responder.
+import type { EdnsOption, Message, Rec, TsrOption } from '../wire/types.js';
+import { T } from '../wire/types.js';
+import { nameKey } from '../wire/name.js';
+
+/** A registration's TSR data: when it was received (platform ms, absolute, §5) and its key checksum. */
+export interface Tsr { received: number; checksum: number }
+
+export interface TsrConfig {
+  /** EDNS option code (default 65002, Apple's). */
+  code: number;
+  /** 'apple' (time, checksum, index; deployed) or 'draft' (index, checksum, time). */
+  layout: 'apple' | 'draft';
+  /** Times closer than this are the same time (ms; default 2000, as deployed: §4 network latency). */
+  skew: number;
+}
+
+/** §2 and §6: "...the mDNS registrar MUST use a value of seven days rather than the larger value." */
+export const SEVEN_DAYS = 7 * 24 * 3600;
+
+/** What reading a message's TSR options found, the bad ones counted by kind. */
+export interface ReadTsr {
+  /** Owner name key -> its TSR, for names with exactly one valid option. */
+  byName: Map<string, Tsr>;
+  bad: { index: number; time: number; length: number; duplicate: number };
+}
+
+/**
+ * §3.4: each option's index is matched to the non-question records of the
+ * message (answers, authorities, additionals, in order); "If there is a TSR
+ * option in an mDNS message for which there is no matching resource record
+ * in the mDNS message, the mDNS registrar MUST ignore that TSR option." An
+ * index naming the OPT record itself, a time over seven days, the wrong
+ * length, or two options for one name are ignored too (all of them, for
+ * that name: neither can be trusted).
+ */
+export function readTsr(m: Message, code: number, now: number): ReadTsr {
+  const out: ReadTsr = { byName: new Map(), bad: { index: 0, time: 0, length: 0, duplicate: 0 } };
+  const records = m.answers.concat(m.authorities, m.additionals);
+  const seen = new Map<string, number>();
+  const found: [string, Tsr][] = [];
+  for (const r of records) {
+    if (r.type !== T.OPT || !Array.isArray(r.data)) continue;
+    for (const o of r.data as EdnsOption[]) {
+      if (o.code !== code) continue;
+      if (o.kind !== 'tsr') { out.bad.length++; continue; }
+      const target = o.index < records.length ? records[o.index] : undefined;
+      if (!target || target.type === T.OPT) { out.bad.index++; continue; }
+      if (o.seconds > SEVEN_DAYS) { out.bad.time++; continue; }
+      const key = nameKey(target.name);
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+      found.push([key, { received: now - o.seconds * 1000, checksum: o.checksum }]);
+    }
+  }
+  for (const [key, tsr] of found) {
+    if (seen.get(key)! > 1) out.bad.duplicate++;
+    else out.byName.set(key, tsr);
+  }
+  return out;
+}
+
+/**
+ * §3.5: one option per owner name that has TSR data, indexed to the first
+ * record with that name; the time relative to now, in whole seconds,
+ * clamped to seven days.
+ */
+export function tsrOptions(records: Rec[], of: (key: string) => Tsr | undefined, code: number, now: number): TsrOption[] {
+  const done = new Set<string>();
+  const out: TsrOption[] = [];
+  records.forEach((r, index) => {
+    const key = nameKey(r.name);
+    if (done.has(key)) return;
+    done.add(key);
+    const t = of(key);
+    if (!t) return;
+    const seconds = Math.min(SEVEN_DAYS, Math.max(0, Math.floor((now - t.received) / 1000)));
+    out.push({ kind: 'tsr', code, index, checksum: t.checksum >>> 0, seconds });
+  });
+  return out;
+}
+
+/** Which of two registrations of one key is newer; within `skew` ms they are the same (§4). */
+export function compareTsr(mine: Tsr, theirs: Tsr, skew: number): 'mine' | 'theirs' | 'same' {
+  const d = theirs.received - mine.received;
+  if (Math.abs(d) <= skew) return 'same';
+  return d > 0 ? 'theirs' : 'mine';
+}
