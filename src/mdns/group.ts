@@ -1,5 +1,6 @@
 // A group is what one registration owns: the host (its name, addresses and
-// reverse names) or one service instance. Its unique names are probed and
+// reverse names), one service instance, or a proxied client (its host name,
+// addresses and services). Its unique names are probed and
 // defended together; on each link it moves through an explicit state machine:
 //
 //   probing(n = 0..3) --no conflict 250 ms after the 3rd probe--> announcing(n = 0..2) --> established
@@ -22,10 +23,10 @@ export interface LinkState {
   wait?: Cancel;
 }
 
-export type GroupEvent = 'probing' | 'established' | 'renamed' | 'conflict' | 'error';
+export type GroupEvent = 'probing' | 'established' | 'renamed' | 'conflict' | 'stale' | 'error';
 
 export interface Group {
-  readonly kind: 'host' | 'service';
+  readonly kind: 'host' | 'service' | 'proxy';
   /** The current label: instance name or host label. */
   label: string;
   /** Every record, on every interface. */

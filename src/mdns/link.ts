@@ -36,6 +36,8 @@ export class Link {
   readonly id: string;
   /** Record id -> when it was last multicast here. */
   readonly lastMulticast = new Map<string, number>();
+  /** The responder's TSR data for the answers it multicasts here (draft-tllq-tsr-05 §3.5). */
+  tsrOf?: TsrOf;
   private batches: Batch[] = [];
 
   constructor(
@@ -181,10 +183,10 @@ export class Link {
   }
 
   /** Sends records by multicast and notes when (announcements and answers alike). */
-  multicast(answers: Owned[], additionals: Owned[] = [], ttl?: number, tsr?: TsrOf): void {
+  multicast(answers: Owned[], additionals: Owned[] = [], ttl?: number): void {
     const now = this.p.now();
     const rec = (o: Owned): Rec => (ttl === undefined ? o.rec : withTtl(o.rec, ttl));
-    this.send(message({ qr: true, aa: true, answers: answers.map(rec), additionals: additionals.map(rec) }), undefined, false, tsr);
+    this.send(message({ qr: true, aa: true, answers: answers.map(rec), additionals: additionals.map(rec) }), undefined, false, this.tsrOf);
     for (const o of answers) this.lastMulticast.set(o.id, now);
     for (const o of additionals) this.lastMulticast.set(o.id, now);
   }

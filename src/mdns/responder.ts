@@ -22,11 +22,19 @@ import type { Pending } from './link.js';
 import { nextHostLabel, nextInstanceName } from './names.js';
 import { recordId, withTtl } from './record.js';
 import type { Owned } from './record.js';
+import { checkAddresses, checkProxy, proxyRecords } from './proxy.js';
+import type { ProxyHandle, ProxySpec, ProxyState } from './proxy.js';
+import { compareTsr, HeardBook, readTsr } from './tsr.js';
+import type { Tsr } from './tsr.js';
 
 export interface ResponderOptions extends LinkOptions {
   /** Host label, without '.local'. */
   hostName: string;
   ttl?: Partial<Ttls>;
+  /** TSR times closer than this are the same (ms; default 2000, as deployed; draft-tllq-tsr-05 §4). */
+  tsrSkew?: number;
+  /** Names of other hosts' records remembered for TSR validation (default 1024). */
+  heardNames?: number;
 }
 
 export interface ServiceHandle {
@@ -46,6 +54,8 @@ const ANNOUNCEMENTS = 2;
 const ANNOUNCE_INTERVAL = 1000;
 /** RFC 6762 §8.1: after 15 conflicts within 10 s, wait 5 s between probes. */
 const THROTTLE = { conflicts: 15, window: 10_000, interval: 5000 };
+/** Seed 000: a secondary registrar answers "...if query retransmission is seen": the same question again within 5 s. */
+const RETRANSMISSION = 5000;
 
 interface Entry { g: Group; o: Owned }
 
@@ -57,8 +67,18 @@ interface KnownAnswerWait {
   cancel: Cancel;
 }
 
+/** A proxied client's registration (src/mdns/proxy.ts). */
+interface Proxied {
+  addresses: string[];
+  services: { spec: ServiceSpec; label: string }[];
+  tsr?: Tsr;
+  secondary: boolean;
+  state: ProxyState;
+}
+
 class Registration implements Group {
   label: string;
+  proxy?: Proxied;
   records: Owned[] = [];
   names = new Set<string>();
   states = new Map<Link, LinkState>();
@@ -67,7 +87,7 @@ class Registration implements Group {
   probingSaid = false;
   private listeners = new Map<GroupEvent, ((d?: unknown) => void)[]>();
 
-  constructor(readonly kind: 'host' | 'service', label: string, readonly spec?: ServiceSpec) {
+  constructor(readonly kind: 'host' | 'service' | 'proxy', label: string, readonly spec?: ServiceSpec) {
     this.label = label;
   }
 
@@ -94,12 +114,26 @@ export class Responder extends Engine {
   private conflictTimes: number[] = [];
   /** The interfaces in use: up, multicast-capable, and chosen by the options. */
   private ifaces: NetInterface[] = [];
+  /** Owner names of registrations with TSR data (draft-tllq-tsr-05 §3.5), by name key. */
+  private tsrNames = new Map<string, Registration>();
+  /** Record ids of secondary registrations: answered only on a retransmitted question. */
+  private secondaryIds = new Set<string>();
+  /** Questions seen, by link, name and type, for the secondary rule. */
+  private asked = new Map<string, number>();
+  private readonly heard: HeardBook;
+  private readonly skew: number;
 
   constructor(p: Platform, opts: ResponderOptions) {
     super(p, opts);
     this.ttl = { ...DEFAULT_TTLS, ...opts.ttl };
     this.host = new Registration('host', opts.hostName);
+    this.skew = opts.tsrSkew ?? 2000;
+    if (!(this.skew >= 0)) throw new RangeError(`hush: tsrSkew must be milliseconds ≥ 0, got ${String(opts.tsrSkew)}`);
+    this.heard = new HeardBook(opts.heardNames);
   }
+
+  /** TSR data of a locally registered name, for outgoing messages (§3.5). */
+  private readonly tsrOf = (key: string): Tsr | undefined => this.tsrNames.get(key)?.proxy?.tsr;
 
   get hostName(): string { return `${this.host.label}.local`; }
 
@@ -128,6 +162,142 @@ export class Responder extends Engine {
       unpublish() { self.guard(() => self.remove([g])); return Promise.resolve(); },
     };
     return handle;
+  }
+
+  /**
+   * Registers a client's host and services on its behalf (an advertising
+   * proxy). With TSR data, draft-tllq-tsr-05 §3.1 decides first, locally and
+   * without a packet: the handle's state is then 'conflict' or 'stale' (and
+   * nothing is registered), 'established' (the same data with the same time
+   * is already advertised by another registrar: no probe, no announcement)
+   * or 'probing'. Throws naming the field when the spec is not valid.
+   */
+  proxy(spec: ProxySpec): ProxyHandle {
+    if (this.closed) throw new Error('hush: proxy after close()');
+    const tsr = checkProxy(spec);
+    const g = new Registration('proxy', spec.hostName);
+    g.proxy = {
+      addresses: [...spec.addresses],
+      services: (spec.services ?? []).map((x) => ({ spec: { ...x }, label: x.name })),
+      tsr,
+      secondary: !!spec.secondary,
+      state: 'probing',
+    };
+    this.rebuild(g, false);
+    encode(message({ answers: g.records.map((o) => o.rec) }));
+    this.guard(() => this.admit(g));
+    const self = this;
+    const handle: ProxyHandle = {
+      get state() { return g.proxy!.state; },
+      get hostName() { return g.label; },
+      on(event, fn) { g.on(event, fn); return handle; },
+      update(change) {
+        if (change.addresses !== undefined) checkAddresses(change.addresses);
+        if (change.received !== undefined && !Number.isFinite(change.received)) throw new TypeError('hush: received must be a platform time in ms');
+        self.guard(() => self.updateProxy(g, change));
+      },
+      withdraw(opts = {}) { self.guard(() => self.withdraw(g, opts.goodbye !== false)); },
+    };
+    return handle;
+  }
+
+  /**
+   * §3.1, local validation of a registration with TSR: data on its names,
+   * registered here or heard from others, without TSR or with another key
+   * checksum is a conflict, and no probe goes out. With the same key: a
+   * known newer time makes it stale; the same time registers it; a newer
+   * proposed time discards what was heard, displaces local registrations
+   * as stale, and registers it.
+   */
+  private admit(g: Registration): void {
+    const mine = g.proxy!;
+    const now = this.p.now();
+    let quiet = mine.secondary;
+    if (mine.tsr) {
+      const displaced = new Set<Registration>();
+      let heardSame = true;
+      let any = false;
+      for (const key of g.names) {
+        const local = (this.index.get(key) ?? []).map((e) => e.g as Registration).filter((x) => x !== g);
+        const heard = this.heard.get(key, now);
+        if (local.length === 0 && !heard) { heardSame = false; continue; }
+        any = true;
+        const known = [...local.map((x) => x.proxy?.tsr), heard?.tsr];
+        if (known.some((t) => !t || t.checksum !== mine.tsr!.checksum) && (local.some((x) => !x.proxy?.tsr) || (heard && !heard.tsr) || known.some((t) => t && t.checksum !== mine.tsr!.checksum))) {
+          return this.end(g, 'conflict', false);
+        }
+        for (const t of known) if (t && compareTsr(mine.tsr, t, this.skew) === 'theirs') return this.end(g, 'stale', false);
+        const same = heard?.tsr !== undefined && compareTsr(mine.tsr, heard.tsr, this.skew) === 'same';
+        if (!same || !g.records.filter((o) => o.key === key && o.unique).every((o) => heard!.ids.has(o.id))) heardSame = false;
+        if (heard && !same) this.heard.forget(key);
+        for (const x of local) if (compareTsr(mine.tsr, x.proxy!.tsr!, this.skew) === 'mine') displaced.add(x);
+      }
+      for (const x of displaced) this.end(x, 'stale', false);
+      // Quiet rule (seed 000): the same data with the same time is already on the link: no probe, no announcement.
+      if (any && heardSame) quiet = true;
+    }
+    mine.secondary = quiet;
+    this.groups.add(g);
+    this.reindex();
+    if (quiet) {
+      mine.state = 'established';
+      for (const link of this.links.values()) g.states.set(link, { phase: 'established', n: 0 });
+      g.reported = true;
+      return;
+    }
+    for (const link of this.links.values()) this.startProbing(g, link);
+  }
+
+  /** A proxied registration ends: stale or conflict (told to its registrant), or withdrawn. */
+  private end(g: Registration, state: 'stale' | 'conflict' | 'withdrawn', goodbye: boolean): void {
+    const p = g.proxy!;
+    if (p.state === 'stale' || p.state === 'conflict' || p.state === 'withdrawn') return;
+    p.state = state;
+    if (this.groups.has(g)) this.remove([g], goodbye ? this.othersAdvertise(g) : undefined, !goodbye);
+    this.count(state === 'withdrawn' ? 'withdrawn' : state === 'stale' ? 'tsrStale' : 'tsrConflicts');
+    if (state !== 'withdrawn') g.emit(state, { name: g.label });
+  }
+
+  private withdraw(g: Registration, goodbye: boolean): void {
+    this.end(g, 'withdrawn', goodbye);
+  }
+
+  /**
+   * Seed 000: "Only the last server should send goodbye packets": records on
+   * names another registrar still advertises with the same key and time are
+   * left out of the goodbye.
+   */
+  private othersAdvertise(g: Registration): Set<string> {
+    const keep = new Set<string>();
+    const t = g.proxy!.tsr;
+    if (!t) return keep;
+    const now = this.p.now();
+    for (const key of g.names) {
+      const h = this.heard.get(key, now);
+      if (!h?.tsr || h.tsr.checksum !== t.checksum || compareTsr(t, h.tsr, this.skew) !== 'same') continue;
+      for (const o of g.records) if (o.key === key && h.ids.has(o.id)) keep.add(o.id);
+    }
+    return keep;
+  }
+
+  /**
+   * A renewal or change from the client (seed 000, quiet rules): the same
+   * records send nothing, whatever the new time; added records are announced
+   * without probing; removed ones get goodbyes.
+   */
+  private updateProxy(g: Registration, change: { addresses?: string[]; services?: ServiceSpec[]; received?: number }): void {
+    const p = g.proxy!;
+    if (p.state !== 'probing' && p.state !== 'established') return;
+    if (change.received !== undefined && p.tsr) p.tsr = { ...p.tsr, received: change.received };
+    if (change.addresses !== undefined) p.addresses = [...change.addresses];
+    if (change.services !== undefined) p.services = change.services.map((x) => ({ spec: { ...x }, label: p.services.find((y) => y.spec.name === x.name)?.label ?? x.name }));
+    const before = g.records;
+    this.rebuild(g);
+    const was = new Set(before.map((o) => o.id));
+    const now = new Set(g.records.map((o) => o.id));
+    if (g.records.every((o) => was.has(o.id)) && before.every((o) => now.has(o.id))) return;
+    this.count('proxyChanges');
+    this.announceChanges(g, before);
   }
 
   /**
@@ -180,7 +350,10 @@ export class Responder extends Engine {
       if (whole.length && answerable(this.host, link)) this.announce(link, whole);
     }
     // New links: probe every registration there.
-    for (const link of added) for (const g of this.groups) this.startProbing(g, link);
+    for (const link of added) {
+      link.tsrOf = this.tsrOf;
+      for (const g of this.groups) this.startProbing(g, link);
+    }
   }
 
   /** The responder's own state on a link that is gone (the endpoint closed the link). */
@@ -193,27 +366,37 @@ export class Responder extends Engine {
 
   // ---- records ----------------------------------------------------------------
 
-  private rebuild(g: Registration): void {
-    if (g.kind === 'host') {
+  private rebuild(g: Registration, index = true): void {
+    if (g.kind === 'proxy') {
+      const built = proxyRecords(g.label, g.proxy!.addresses, g.proxy!.services, this.ttl);
+      g.records = built.records;
+      g.names = built.names;
+    } else if (g.kind === 'host') {
       g.records = hostRecords(this.hostName, this.ifaces, this.ttl);
       g.names = new Set(g.records.filter((o) => o.unique).map((o) => o.key));
     } else {
       g.records = serviceRecords(g.spec!, g.label, this.hostName, this.ttl);
       g.names = new Set([nameKey(instanceName(g.spec!, g.label))]);
     }
-    this.reindex();
+    if (index) this.reindex();
   }
 
   private reindex(): void {
     const index = new Map<string, Entry[]>();
+    const tsr = new Map<string, Registration>();
+    const secondary = new Set<string>();
     for (const g of this.groups) {
       for (const o of g.records) {
         const list = index.get(o.key);
         if (list) list.push({ g, o });
         else index.set(o.key, [{ g, o }]);
+        if (g.proxy?.secondary) secondary.add(o.id);
       }
+      if (g.proxy?.tsr) for (const key of g.names) tsr.set(key, g);
     }
     this.index = index;
+    this.tsrNames = tsr;
+    this.secondaryIds = secondary;
   }
 
   /** The group's primary name: the one that is renamed on conflict. */
@@ -235,7 +418,8 @@ export class Responder extends Engine {
     const now = new Set(g.records.map((o) => o.id));
     const was = new Set(before.map((o) => o.id));
     const changed = g.records.filter((o) => !was.has(o.id));
-    const gone = before.filter((o) => !now.has(o.id) && !o.unique && !this.ownedElsewhere(o.id, g));
+    // A proxied client's removed records all get goodbyes; a host's own unique ones are replaced by the flush bit (§10.2).
+    const gone = before.filter((o) => !now.has(o.id) && (!o.unique || g.kind === 'proxy') && !this.ownedElsewhere(o.id, g));
     for (const link of this.links.values()) {
       if (!answerable(g, link)) continue;
       const on = (o: Owned): boolean => o.ifindex === undefined || o.ifindex === link.ifindex;
@@ -265,6 +449,11 @@ export class Responder extends Engine {
    */
   private startProbing(g: Registration, link: Link, delay?: number): void {
     if (recordsOn(g, link).length === 0) return;
+    if (g.proxy?.secondary) {
+      // A secondary registrar neither probes nor announces (seed 000: "Only the first server should probe").
+      g.states.set(link, { phase: 'established', n: 0 });
+      return;
+    }
     const now = this.p.now();
     const tick = this.ticks.get(link);
     const throttled = this.throttled();
@@ -341,6 +530,7 @@ export class Responder extends Engine {
         } else s.due = now + ANNOUNCE_INTERVAL;
         if (!g.reported && [...g.states.values()].every((x) => x.phase !== 'probing')) {
           g.reported = true;
+          if (g.proxy) g.proxy.state = 'established';
           g.emit('established', { name: g.label });
         }
       }
@@ -376,14 +566,14 @@ export class Responder extends Engine {
     let a: Rec[] = [];
     for (const part of parts) {
       if (q.length && !fits([...q, ...part.questions], [...a, ...part.authorities])) {
-        link.send(message({ questions: q, authorities: a }));
+        link.send(message({ questions: q, authorities: a }), undefined, false, this.tsrOf);
         q = [];
         a = [];
       }
       q.push(...part.questions);
       a.push(...part.authorities);
     }
-    if (q.length) link.send(message({ questions: q, authorities: a }));
+    if (q.length) link.send(message({ questions: q, authorities: a }), undefined, false, this.tsrOf);
     this.count('probes');
   }
 
@@ -394,7 +584,7 @@ export class Responder extends Engine {
     if (m.qr) {
       if (m.rcode !== 0) return this.count('ignoredRcode'); // §18.11
       this.count('responses');
-      this.onResponse(link, m);
+      this.onResponse(link, m, meta);
     } else {
       this.count('queries');
       this.onQuery(link, m, meta);
@@ -404,7 +594,9 @@ export class Responder extends Engine {
   private onQuery(link: Link, m: Message, meta: PacketMeta): void {
     const legacy = meta.srcPort !== MDNS_PORT;
     const probe = m.questions.length > 0 && m.authorities.length > 0;
-    if (probe) this.tiebreak(link, m);
+    // draft-tllq-tsr-05 §3.3: "...before constructing a response, the mDNS
+    // registrar MUST process the non-question records in the packet".
+    if (probe) this.tiebreak(link, m, this.tsrReceive(link, m, meta, true));
     if (legacy) {
       this.count('legacyQueries');
       return this.answer(link, m.questions, m.answers, meta, { legacy: m });
@@ -432,11 +624,12 @@ export class Responder extends Engine {
   }
 
   /** §8.2: compare our proposed records with a simultaneous prober's; the lexicographically later set wins. */
-  private tiebreak(link: Link, m: Message): void {
+  private tiebreak(link: Link, m: Message, byTsr: Set<string>): void {
     for (const g of this.groups) {
       const s = g.states.get(link);
       if (!s || s.phase !== 'probing') continue;
       for (const key of g.names) {
+        if (byTsr.has(key)) continue; // decided by TSR (§3.4), not by comparing data
         const theirs = m.authorities.filter((r) => nameKey(r.name) === key).sort((a, b) => compareRecords(a, b));
         if (theirs.length === 0) continue;
         const ours = recordsOn(g, link)
@@ -484,6 +677,9 @@ export class Responder extends Engine {
       let found = all.filter((o) => o.rec.type !== T.NSEC && (q.type === T.ANY || o.rec.type === q.type));
       // §6.1: a name we own has no record of the asked type: say so with NSEC.
       if (found.length === 0) found = all.filter((o) => o.rec.type === T.NSEC);
+      if (found.some((o) => this.secondaryIds.has(o.id)) && !this.retransmitted(link, q, now)) {
+        found = found.filter((o) => !this.secondaryIds.has(o.id));
+      }
       for (const o of found) {
         // §5.4: QU answers go by unicast unless not multicast here within a quarter of the TTL.
         const last = link.lastMulticast.get(o.id);
@@ -505,7 +701,7 @@ export class Responder extends Engine {
     const delay = how.now || how.probe || mc.concat(uc).every((o) => o.unique) ? 0 : 20 + Math.floor(this.p.random() * 100);
     if (uc.length) {
       const send = (): void => {
-        if (!this.closed) link.send(message({ qr: true, aa: true, answers: uc.map((o) => o.rec), additionals: this.additionals(link, uc).map((o) => o.rec) }), { addr: meta.src, port: meta.srcPort });
+        if (!this.closed) link.send(message({ qr: true, aa: true, answers: uc.map((o) => o.rec), additionals: this.additionals(link, uc).map((o) => o.rec) }), { addr: meta.src, port: meta.srcPort }, false, this.tsrOf);
       };
       if (delay) this.p.timer(delay, () => this.guard(send));
       else send();
@@ -515,6 +711,19 @@ export class Responder extends Engine {
       for (const o of this.additionals(link, mc)) items.push({ o, additional: true, defend: false });
       link.queue(items, now + delay);
     }
+  }
+
+  /**
+   * Seed 000: a secondary registrar "should answer if query retransmission
+   * is seen": the same question on the link within the last 5 s.
+   */
+  private retransmitted(link: Link, q: Question, now: number): boolean {
+    const key = `${link.id}|${nameKey(q.name)}|${q.type}`;
+    const first = this.asked.get(key);
+    if (first !== undefined && now - first <= RETRANSMISSION) return now > first;
+    if (this.asked.size >= 512) for (const [k, t] of this.asked) if (now - t > RETRANSMISSION) this.asked.delete(k);
+    if (this.asked.size < 512) this.asked.set(key, now);
+    return false;
   }
 
   private knownAnswers(known: Rec[]): Map<string, number> {
@@ -563,7 +772,8 @@ export class Responder extends Engine {
     );
   }
 
-  private onResponse(link: Link, m: Message): void {
+  private onResponse(link: Link, m: Message, meta: PacketMeta): void {
+    const byTsr = this.tsrReceive(link, m, meta, false);
     const seen = new Set<Registration>();
     for (const rec of m.answers.concat(m.additionals)) {
       const key = nameKey(rec.name);
@@ -574,6 +784,8 @@ export class Responder extends Engine {
       if (mine) {
         // §7.4: someone else just answered with our record.
         link.suppress(rec, id);
+        // Seed 000: "Only the last server should send goodbye packets": another registrar's goodbye for a client's records we still hold is answered at once.
+        if (rec.ttl === 0 && mine.g.kind === 'proxy') this.reassert(mine.g as Registration, link, this.p.now());
         // §6.6: a peer announces our record with less than half our TTL: correct it.
         if (rec.ttl > 0 && rec.ttl < mine.o.rec.ttl / 2 && answerable(mine.g, link)) {
           link.queue([{ o: mine.o, additional: false, defend: false }], this.p.now());
@@ -589,17 +801,94 @@ export class Responder extends Engine {
       // a goodbye (TTL 0) claims nothing.
       if (rec.ttl === 0 || (s.phase === 'probing' && s.n === 0)) continue;
       const conflict = s.phase === 'probing' || (rec.flush && rec.class === CLASS_IN && list.some((e) => e.o.rec.type === rec.type));
-      if (!conflict) continue;
-      if (key !== this.primary(g)) {
+      if (!conflict || byTsr.has(key)) continue;
+      if (g.kind !== 'proxy' && key !== this.primary(g)) {
         this.count('reverseConflict');
         continue;
       }
       seen.add(g);
-      this.conflict(g, s.phase === 'probing');
+      this.conflict(g, s.phase === 'probing', key);
     }
   }
 
-  private conflict(g: Registration, probing: boolean): void {
+  /**
+   * draft-tllq-tsr-05 §3.4 for one message: each TSR option is matched to
+   * the owner name of the record it indexes (bad ones counted and ignored);
+   * records of a response are noted as heard. On a name with a local TSR
+   * registration: records without TSR, or with another key checksum, are a
+   * conflict; a newer time makes ours stale (no goodbye); the same time is
+   * no conflict, and a registrar still probing for the same data stands
+   * down; an older time in a response gets our records multicast again.
+   * Returns the names so decided, which RFC 6762 conflict rules then skip.
+   */
+  private tsrReceive(link: Link, m: Message, meta: PacketMeta, probe: boolean): Set<string> {
+    const decided = new Set<string>();
+    const now = this.p.now();
+    const read = readTsr(m, this.endpoint.codec.tsrCode, now);
+    for (const [what, n] of Object.entries(read.bad)) if (n) this.count(`tsrBad${what[0].toUpperCase()}${what.slice(1)}`, n);
+    if (link.iface.addrs.some((a) => a.addr === meta.src)) return decided; // our own packet, looped back
+    // Known answers (a query's answer section) carry no TSR; a probe's authority records are proposals, not cache data.
+    const records = (probe ? m.authorities.concat(m.additionals) : m.answers.concat(m.authorities, m.additionals)).filter((r) => r.type !== T.OPT);
+    const byName = new Map<string, Rec[]>();
+    for (const r of records) {
+      const key = nameKey(r.name);
+      const list = byName.get(key);
+      if (list) list.push(r);
+      else byName.set(key, [r]);
+    }
+    for (const [key, list] of byName) {
+      const theirs = read.byName.get(key);
+      if (!probe) for (const r of list) this.heard.note(key, recordId(r), r.ttl, now, theirs);
+      const g = this.tsrNames.get(key);
+      if (!g) continue;
+      decided.add(key);
+      const mine = g.proxy!.tsr!;
+      const ours = new Set(g.records.map((o) => o.id));
+      const identical = list.every((r) => ours.has(recordId(r)));
+      if (!theirs) {
+        // Our own data repeated (a legacy responder's cache) is no conflict; a goodbye claims nothing.
+        if (!identical && list.some((r) => r.ttl > 0)) this.end(g, 'conflict', true);
+      } else if (theirs.checksum !== mine.checksum) {
+        this.end(g, 'conflict', true);
+      } else {
+        const order = compareTsr(mine, theirs, this.skew);
+        if (order === 'theirs') this.end(g, 'stale', false);
+        else if (order === 'same' && identical && g.states.get(link)?.phase === 'probing') this.standDown(g);
+        else if (order === 'mine' && !probe && !identical) this.reassert(g, link, now + 1000);
+      }
+    }
+    return decided;
+  }
+
+  /** Seed 000: "Only the first server should probe": another registrar advertises or probes the same data with the same time. */
+  private standDown(g: Registration): void {
+    this.count('tsrStoodDown');
+    g.proxy!.secondary = true;
+    for (const [link, st] of g.states) {
+      st.wait?.();
+      g.states.set(link, { phase: 'established', n: 0 });
+    }
+    this.reindex();
+    g.proxy!.state = 'established';
+    if (!g.reported) {
+      g.reported = true;
+      g.emit('established', { name: g.label });
+    }
+  }
+
+  /**
+   * Our client's records go out again with the cache-flush bit at `at`:
+   * after another registrar's goodbye for them (at once), or after its
+   * older data (1 s later: RFC 6762 §10.2 flushes only what was received
+   * over a second before), so every cache ends with ours.
+   */
+  private reassert(g: Registration, link: Link, at: number): void {
+    if (!answerable(g, link)) return;
+    this.count('tsrReasserted');
+    link.queue(recordsOn(g, link).filter((o) => o.unique && notNsec(o)).map((o) => ({ o, additional: false, defend: false })), at);
+  }
+
+  private conflict(g: Registration, probing: boolean, key: string): void {
     this.count('conflicts');
     const was = this.throttled();
     this.conflictTimes.push(this.p.now());
@@ -607,7 +896,16 @@ export class Responder extends Engine {
     if (!was && this.throttled()) {
       g.emit('error', { reason: `${THROTTLE.conflicts} conflicts within ${THROTTLE.window / 1000} s: probing slows to one probe every ${THROTTLE.interval / 1000} s (RFC 6762 §8.1)` });
     }
-    if (probing) {
+    if (probing && g.kind === 'proxy') {
+      // A proxied client without TSR is renamed like any registration (draft §8): its host or the one instance that conflicted.
+      const svc = g.proxy!.services.find((x) => nameKey(instanceName(x.spec, x.label)) === key);
+      const from = svc ? svc.label : g.label;
+      if (svc) svc.label = nextInstanceName(svc.label);
+      else g.label = nextHostLabel(g.label);
+      g.reported = g.probingSaid = false;
+      this.rebuild(g);
+      g.emit('renamed', { from, to: svc ? svc.label : g.label });
+    } else if (probing) {
       const from = g.label;
       g.label = g.kind === 'host' ? nextHostLabel(g.label) : nextInstanceName(g.label);
       g.reported = g.probingSaid = false;
@@ -627,7 +925,8 @@ export class Responder extends Engine {
     for (const link of this.links.values()) this.startProbing(g, link);
   }
 
-  private remove(groups: Registration[]): void {
+  /** Goodbyes (§10.1) for the groups' records, but those in `keep`, or none when `silent`; then they are forgotten. */
+  private remove(groups: Registration[], keep?: Set<string>, silent = false): void {
     const going = new Set(groups);
     for (const link of this.links.values()) {
       const bye: Owned[] = [];
@@ -635,7 +934,7 @@ export class Responder extends Engine {
       for (const g of groups) {
         if (!answerable(g, link)) continue;
         for (const o of recordsOn(g, link)) {
-          if (ids.has(o.id)) continue;
+          if (ids.has(o.id) || keep?.has(o.id)) continue;
           // A shared record another registration still owns stays.
           if ([...this.groups].some((x) => !going.has(x) && x.records.some((r) => r.id === o.id))) continue;
           ids.add(o.id);
@@ -644,10 +943,11 @@ export class Responder extends Engine {
       }
       link.forget(ids);
       // §10.1: goodbye = the records with TTL 0, all registrations in as few packets as fit.
-      if (bye.length) link.multicast(bye.filter(notNsec), [], 0);
+      if (bye.length && !silent) link.multicast(bye.filter(notNsec), [], 0);
     }
     for (const g of groups) {
       if (g !== this.host) this.groups.delete(g);
+      for (const st of g.states.values()) st.wait?.();
       g.states.clear();
     }
     this.reindex();

@@ -88,3 +88,47 @@ export function compareTsr(mine: Tsr, theirs: Tsr, skew: number): 'mine' | 'thei
   if (Math.abs(d) <= skew) return 'same';
   return d > 0 ? 'theirs' : 'mine';
 }
+
+/** What other hosts advertise on one name: record ids, their TSR if they sent one, and when it all expires. */
+export interface Heard { tsr?: Tsr; ids: Set<string>; expires: number }
+
+/**
+ * The registrar's memory of names heard from others (§3.1 "records ... in
+ * cache", §3.4 "local data in the cache"), capped: past `max` names the
+ * oldest noted is forgotten.
+ */
+export class HeardBook {
+  private readonly map = new Map<string, Heard>();
+
+  constructor(private readonly max = 1024) {}
+
+  get(key: string, now: number): Heard | undefined {
+    const h = this.map.get(key);
+    if (h && h.expires <= now) {
+      this.map.delete(key);
+      return undefined;
+    }
+    return h;
+  }
+
+  /** A record heard on `key`; TTL 0 (a goodbye) takes it away. */
+  note(key: string, id: string, ttl: number, now: number, tsr?: Tsr): void {
+    let h = this.get(key, now);
+    if (ttl === 0) {
+      h?.ids.delete(id);
+      if (h && h.ids.size === 0) this.map.delete(key);
+      return;
+    }
+    if (!h) {
+      h = { ids: new Set(), expires: 0 };
+      this.map.set(key, h);
+      if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+    }
+    h.ids.add(id);
+    h.expires = Math.max(h.expires, now + ttl * 1000);
+    if (tsr) h.tsr = tsr;
+  }
+
+  /** §3.4 / §3.1: cached data on the name is discarded. */
+  forget(key: string): void { this.map.delete(key); }
+}
