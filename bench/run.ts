@@ -7,6 +7,7 @@ import { wire } from './wire.js';
 import { responder } from './responder.js';
 import { mqtype } from './mqtype.js';
 import { cache } from './cache.js';
+import { tsr } from './tsr.js';
 
 export interface Bench {
   /** Table rows, the first one the header; all-number columns are right-aligned. */
@@ -24,6 +25,7 @@ const BENCHES: [string, () => Bench | Promise<Bench>][] = [
   ['responder', responder],
   ['mqtype', mqtype],
   ['cache', cache],
+  ['tsr', tsr],
 ];
 
 function table(rows: string[][]): string {

@@ -28,6 +28,8 @@ export interface Pending {
   additional: boolean;
   /** Probe defence may repeat a record after 250 ms instead of 1 s (RFC 6762 §6.2). */
   defend: boolean;
+  /** Goes out even when multicast within the last second: postponed to a second after that, not dropped. */
+  resend?: boolean;
 }
 
 interface Batch { at: number; limit: number; items: Pending[]; cancel: () => void }
@@ -147,7 +149,7 @@ export class Link {
    */
   suppress(rec: Rec, id: string): void {
     for (const b of this.batches) {
-      b.items = b.items.filter((i) => i.additional || i.o.id !== id || rec.ttl < i.o.rec.ttl);
+      b.items = b.items.filter((i) => i.additional || i.resend || i.o.id !== id || rec.ttl < i.o.rec.ttl);
     }
   }
 
@@ -164,14 +166,15 @@ export class Link {
     const later: Pending[] = [];
     let next = Infinity;
     for (const item of batch.items) {
-      const { o, additional, defend } = item;
+      const { o, additional, defend, resend } = item;
       const last = this.lastMulticast.get(o.id);
       // RFC 6762 §6.2: at most once per second per record. A record multicast
       // within the last second already reached the querier's link: drop it.
-      // Probe defence is delayed to 250 ms after the last multicast instead.
+      // Probe defence is delayed to 250 ms after the last multicast instead,
+      // and a resend to a second after it.
       const free = last === undefined ? now : last + (defend ? 250 : 1000);
       if (free > now) {
-        if (defend && !additional) { later.push(item); next = Math.min(next, free); }
+        if ((defend || resend) && !additional) { later.push(item); next = Math.min(next, free); }
         continue;
       }
       (additional ? additionals : answers).set(o.id, o);

@@ -57,6 +57,9 @@ const THROTTLE = { conflicts: 15, window: 10_000, interval: 5000 };
 /** Seed 000: a secondary registrar answers "...if query retransmission is seen": the same question again within 5 s. */
 const RETRANSMISSION = 5000;
 
+/** How TSR decided a name of a received message: 'agreed' = our data with our time. */
+type TsrVerdict = 'decided' | 'agreed';
+
 interface Entry { g: Group; o: Owned }
 
 interface KnownAnswerWait {
@@ -228,7 +231,8 @@ export class Responder extends Engine {
         }
         for (const t of known) if (t && compareTsr(mine.tsr, t, this.skew) === 'theirs') return this.end(g, 'stale', false);
         const same = heard?.tsr !== undefined && compareTsr(mine.tsr, heard.tsr, this.skew) === 'same';
-        if (!same || !g.records.filter((o) => o.key === key && o.unique).every((o) => heard!.ids.has(o.id))) heardSame = false;
+        // NSEC records are never announced (§8.3), so they are not expected among what was heard.
+        if (!same || !g.records.filter((o) => o.key === key && o.unique && notNsec(o)).every((o) => heard!.ids.has(o.id))) heardSame = false;
         if (heard && !same) this.heard.forget(key);
         for (const x of local) if (compareTsr(mine.tsr, x.proxy!.tsr!, this.skew) === 'mine') displaced.add(x);
       }
@@ -263,19 +267,21 @@ export class Responder extends Engine {
   }
 
   /**
-   * Seed 000: "Only the last server should send goodbye packets": records on
-   * names another registrar still advertises with the same key and time are
-   * left out of the goodbye.
+   * Seed 000: "Only the last server should send goodbye packets": records
+   * another registrar still advertises (on the client's names, with the
+   * same key and time) are left out of the goodbye.
    */
   private othersAdvertise(g: Registration): Set<string> {
     const keep = new Set<string>();
     const t = g.proxy!.tsr;
     if (!t) return keep;
     const now = this.p.now();
-    for (const key of g.names) {
-      const h = this.heard.get(key, now);
-      if (!h?.tsr || h.tsr.checksum !== t.checksum || compareTsr(t, h.tsr, this.skew) !== 'same') continue;
-      for (const o of g.records) if (o.key === key && h.ids.has(o.id)) keep.add(o.id);
+    for (const o of g.records) {
+      const h = this.heard.get(o.key, now);
+      if (!h?.ids.has(o.id)) continue;
+      // On the client's own names only the same key and time count; a shared PTR heard from another host stays anyway.
+      if (g.names.has(o.key) && (!h.tsr || h.tsr.checksum !== t.checksum || compareTsr(t, h.tsr, this.skew) !== 'same')) continue;
+      keep.add(o.id);
     }
     return keep;
   }
@@ -596,7 +602,8 @@ export class Responder extends Engine {
     const probe = m.questions.length > 0 && m.authorities.length > 0;
     // draft-tllq-tsr-05 §3.3: "...before constructing a response, the mDNS
     // registrar MUST process the non-question records in the packet".
-    if (probe) this.tiebreak(link, m, this.tsrReceive(link, m, meta, true));
+    const byTsr = probe ? this.tsrReceive(link, m, meta, true) : undefined;
+    if (byTsr) this.tiebreak(link, m, byTsr);
     if (legacy) {
       this.count('legacyQueries');
       return this.answer(link, m.questions, m.answers, meta, { legacy: m });
@@ -620,11 +627,13 @@ export class Responder extends Engine {
       this.waits.set(key, w);
       return;
     }
-    this.answer(link, m.questions, m.answers, meta, { probe });
+    // A probe for the very data we hold, with the same TSR, is another registrar of the same client: nothing to defend.
+    const questions = byTsr ? m.questions.filter((q) => byTsr.get(nameKey(q.name)) !== 'agreed') : m.questions;
+    this.answer(link, questions, m.answers, meta, { probe });
   }
 
   /** §8.2: compare our proposed records with a simultaneous prober's; the lexicographically later set wins. */
-  private tiebreak(link: Link, m: Message, byTsr: Set<string>): void {
+  private tiebreak(link: Link, m: Message, byTsr: Map<string, TsrVerdict>): void {
     for (const g of this.groups) {
       const s = g.states.get(link);
       if (!s || s.phase !== 'probing') continue;
@@ -819,10 +828,11 @@ export class Responder extends Engine {
    * conflict; a newer time makes ours stale (no goodbye); the same time is
    * no conflict, and a registrar still probing for the same data stands
    * down; an older time in a response gets our records multicast again.
-   * Returns the names so decided, which RFC 6762 conflict rules then skip.
+   * Returns the names so decided, which RFC 6762 conflict rules then skip;
+   * 'agreed' where the message holds our data with our time.
    */
-  private tsrReceive(link: Link, m: Message, meta: PacketMeta, probe: boolean): Set<string> {
-    const decided = new Set<string>();
+  private tsrReceive(link: Link, m: Message, meta: PacketMeta, probe: boolean): Map<string, TsrVerdict> {
+    const decided = new Map<string, TsrVerdict>();
     const now = this.p.now();
     const read = readTsr(m, this.endpoint.codec.tsrCode, now);
     for (const [what, n] of Object.entries(read.bad)) if (n) this.count(`tsrBad${what[0].toUpperCase()}${what.slice(1)}`, n);
@@ -841,10 +851,11 @@ export class Responder extends Engine {
       if (!probe) for (const r of list) this.heard.note(key, recordId(r), r.ttl, now, theirs);
       const g = this.tsrNames.get(key);
       if (!g) continue;
-      decided.add(key);
       const mine = g.proxy!.tsr!;
       const ours = new Set(g.records.map((o) => o.id));
       const identical = list.every((r) => ours.has(recordId(r)));
+      const agreed = theirs !== undefined && theirs.checksum === mine.checksum && identical && compareTsr(mine, theirs, this.skew) === 'same';
+      decided.set(key, agreed ? 'agreed' : 'decided');
       if (!theirs) {
         // Our own data repeated (a legacy responder's cache) is no conflict; a goodbye claims nothing.
         if (!identical && list.some((r) => r.ttl > 0)) this.end(g, 'conflict', true);
@@ -877,15 +888,16 @@ export class Responder extends Engine {
   }
 
   /**
-   * Our client's records go out again with the cache-flush bit at `at`:
-   * after another registrar's goodbye for them (at once), or after its
-   * older data (1 s later: RFC 6762 §10.2 flushes only what was received
-   * over a second before), so every cache ends with ours.
+   * Our client's records go out again with the cache-flush bit at `at`
+   * (or a second after they last went, §6.2): after another registrar's
+   * goodbye for them (at once), or after its older data (1 s later: RFC 6762
+   * §10.2 flushes only what was received over a second before), so every
+   * cache ends with ours.
    */
   private reassert(g: Registration, link: Link, at: number): void {
     if (!answerable(g, link)) return;
     this.count('tsrReasserted');
-    link.queue(recordsOn(g, link).filter((o) => o.unique && notNsec(o)).map((o) => ({ o, additional: false, defend: false })), at);
+    link.queue(recordsOn(g, link).filter((o) => o.unique && notNsec(o)).map((o) => ({ o, additional: false, defend: false, resend: true })), at);
   }
 
   private conflict(g: Registration, probing: boolean, key: string): void {
