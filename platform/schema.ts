@@ -25,6 +25,25 @@ export const ResponderOptions = Type.Object({
     other: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
   }, { additionalProperties: false })),
   budget: Type.Optional(Type.Integer({ minimum: 512, maximum: 9000 })),
+  /** TSR on the wire (draft-tllq-tsr-05; DESIGN.md §5): option code and field order. */
+  tsr: Type.Optional(Type.Object({
+    code: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+    layout: Type.Optional(Type.Union([Type.Literal('apple'), Type.Literal('draft')])),
+  }, { additionalProperties: false })),
+  tsrSkew: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000, description: 'ms within which two TSR times are the same' })),
+}, { additionalProperties: false });
+
+/** An advertising proxy's registration of a client (Responder.proxy). */
+export const Proxy = Type.Object({
+  hostName: Type.String({ pattern: '^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$', description: 'client host label without .local' }),
+  addresses: Type.Array(Type.String({ minLength: 2, maxLength: 45 }), { minItems: 1, maxItems: 64 }),
+  services: Type.Optional(Type.Array(Service, { maxItems: 100 })),
+  tsr: Type.Optional(Type.Object({
+    received: Type.Number({ description: 'platform time (ms) the registration was received' }),
+    key: Type.Optional(Type.Uint8Array()),
+    checksum: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffffffff })),
+  }, { additionalProperties: false })),
+  secondary: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false });
 
 /** `hush run --config FILE`: a host and its services. */
@@ -35,6 +54,7 @@ export const Config = Type.Object({
 
 export type ServiceInput = Static<typeof Service>;
 export type ResponderInput = Static<typeof ResponderOptions>;
+export type ProxyInput = Static<typeof Proxy>;
 export type ConfigInput = Static<typeof Config>;
 
 /** A rejected configuration or API argument; `field` is the JSON path of the first problem. */

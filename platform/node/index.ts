@@ -6,18 +6,26 @@ import { createResponder as create } from '../../src/mdns/responder.js';
 import type { Responder, ServiceHandle } from '../../src/mdns/responder.js';
 import { createQuerier } from '../../src/mdns/querier.js';
 import type { Querier } from '../../src/mdns/querier.js';
-import { check, ResponderOptions, Service } from '../schema.js';
-import type { ResponderInput, ServiceInput } from '../schema.js';
+import { check, Proxy, ResponderOptions, Service } from '../schema.js';
+import type { ProxyInput, ResponderInput, ServiceInput } from '../schema.js';
+import type { ProxyHandle } from '../../src/mdns/proxy.js';
 import { createNodePlatform } from './platform.js';
 
 export { ConfigError } from '../schema.js';
 export type { ServiceHandle } from '../../src/mdns/responder.js';
+export type { ProxyHandle } from '../../src/mdns/proxy.js';
 
 export interface NodeResponder {
   readonly hostName: string;
   readonly counters: Readonly<Record<string, number>>;
   /** Throws ConfigError naming the field when the service is not valid. */
   publish(service: ServiceInput): ServiceHandle;
+  /**
+   * Registers a client on its behalf (an advertising proxy), with TSR
+   * conflict resolution when `tsr` is given (draft-tllq-tsr-05). Throws
+   * ConfigError naming the field when the registration is not valid.
+   */
+  proxy(client: ProxyInput): ProxyHandle;
   /**
    * The querier on this responder's sockets and links (made on first use):
    * browse and resolve from the same process without a second port-5353
@@ -43,6 +51,9 @@ export function createResponder(options: ResponderInput, platform?: Platform & {
     get counters() { return r.counters; },
     publish(service) {
       return r.publish(check(Service, service, 'service'));
+    },
+    proxy(client) {
+      return r.proxy(check(Proxy, client, 'proxy registration'));
     },
     querier(options = {}) {
       q ??= createQuerier(p, { endpoint: r.endpoint, cacheSize: options.cacheSize });

@@ -416,6 +416,22 @@ test('draft §8: without TSR nothing of it is recorded or sent, and a conflictin
   assert.is(h2.state, 'established');
 });
 
+test('draft §8: an ordinary service is judged by RFC 6762 alone: another host\'s record with a newer TSR is a conflict, not a reason to step down', () => {
+  const w = world(1);
+  const svc = w.br[0].publish(SVC);
+  const events: string[] = [];
+  svc.on('conflict', () => events.push('conflict'));
+  w.run(5000);
+  const t = w.sim.now;
+  respond(w, [{ name: 'Dev Web._http._tcp.local', type: T.SRV, class: 1, flush: true, ttl: 120, data: { priority: 0, weight: 0, port: 81, target: 'other.local' } }], [tsrOpt(0, 0)]);
+  w.run(5000);
+  assert.equal(events, ['conflict']);
+  // §9: it probes again (nobody defends the other data here) and keeps its name; nothing it sends carries TSR.
+  assert.is(svc.name, 'Dev Web');
+  assert.ok(from(w, 'br1', t).some((p) => !p.m.qr), 'probing again');
+  assert.ok(w.packets().every((p) => p.host !== 'br1' || tsrOf(p.m).length === 0));
+});
+
 test('bad arguments: the proxy spec is refused naming the field', () => {
   const w = world(1);
   const r = w.br[0];
