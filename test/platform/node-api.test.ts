@@ -16,7 +16,12 @@ test('TSR options are checked by name: layout, code, skew', () => {
   const { sim } = node();
   const p = sim.host('x', []).platform;
   const bad = (o: object, field: RegExp) => {
-    const e = (() => { try { createResponder({ hostName: 'br', ...o } as never, p); } catch (x) { return x; } })();
+    let e: unknown;
+    try {
+      createResponder({ hostName: 'br', ...o } as never, p);
+    } catch (x) {
+      e = x;
+    }
     assert.ok(e instanceof ConfigError, String(e));
     assert.match((e as Error).message, field);
   };
