@@ -225,11 +225,10 @@ export class Responder extends Engine {
         const heard = this.heard.get(key, now);
         if (local.length === 0 && !heard) { heardSame = false; continue; }
         any = true;
-        const known = [...local.map((x) => x.proxy?.tsr), heard?.tsr];
-        if (known.some((t) => !t || t.checksum !== mine.tsr!.checksum) && (local.some((x) => !x.proxy?.tsr) || (heard && !heard.tsr) || known.some((t) => t && t.checksum !== mine.tsr!.checksum))) {
-          return this.end(g, 'conflict', false);
-        }
-        for (const t of known) if (t && compareTsr(mine.tsr, t, this.skew) === 'theirs') return this.end(g, 'stale', false);
+        const known = [...local.map((x) => x.proxy?.tsr), heard?.tsr].filter((t): t is Tsr => t !== undefined);
+        const withoutTsr = local.some((x) => !x.proxy?.tsr) || (heard !== undefined && !heard.tsr);
+        if (withoutTsr || known.some((t) => t.checksum !== mine.tsr!.checksum)) return this.end(g, 'conflict', false);
+        if (known.some((t) => compareTsr(mine.tsr!, t, this.skew) === 'theirs')) return this.end(g, 'stale', false);
         const same = heard?.tsr !== undefined && compareTsr(mine.tsr, heard.tsr, this.skew) === 'same';
         // NSEC records are never announced (§8.3), so they are not expected among what was heard.
         if (!same || !g.records.filter((o) => o.key === key && o.unique && notNsec(o)).every((o) => heard!.ids.has(o.id))) heardSame = false;
@@ -856,11 +855,14 @@ export class Responder extends Engine {
       const identical = list.every((r) => ours.has(recordId(r)));
       const agreed = theirs !== undefined && theirs.checksum === mine.checksum && identical && compareTsr(mine, theirs, this.skew) === 'same';
       decided.set(key, agreed ? 'agreed' : 'decided');
-      if (!theirs) {
+      if (!theirs || theirs.checksum !== mine.checksum) {
+        // A prober without our key is answered (we defend, RFC 6762 §8.1) or tie-broken (§8.2) as ever.
+        if (probe) {
+          decided.delete(key);
+          continue;
+        }
         // Our own data repeated (a legacy responder's cache) is no conflict; a goodbye claims nothing.
-        if (!identical && list.some((r) => r.ttl > 0)) this.end(g, 'conflict', true);
-      } else if (theirs.checksum !== mine.checksum) {
-        this.end(g, 'conflict', true);
+        if (theirs || (!identical && list.some((r) => r.ttl > 0))) this.end(g, 'conflict', true);
       } else {
         const order = compareTsr(mine, theirs, this.skew);
         if (order === 'theirs') this.end(g, 'stale', false);

@@ -260,6 +260,18 @@ test('draft §3.4: records without TSR, or with another checksum, on a TSR name 
   }
 });
 
+test('draft §3.4 with RFC 6762 §8.1: a probe for our name without our key is defended: answered, and ours stays', () => {
+  for (const options of [[], [tsrOpt(0, 0, OTHER_KEY)]]) {
+    const { w, h } = held();
+    const t = w.sim.now;
+    const additionals: Rec[] = options.length ? [{ name: '', type: T.OPT, class: 1440, flush: false, ttl: 0, data: options }] : [];
+    w.peer.send(encode(message({ questions: [{ name: 'dev.local', type: T.ANY, class: 1, qu: false }], authorities: [a('dev.local', '192.168.1.44')], additionals })), { addr: '224.0.0.251', port: 5353 });
+    w.run(1000);
+    assert.is(h.state, 'established');
+    assert.ok(from(w, 'br1', t).some((p) => p.m.qr && p.m.answers.some((r) => r.data === '192.168.1.99')), 'defended');
+  }
+});
+
 test('bad input: TSR options out of range, past seven days, of the wrong length or twice for a name are counted and ignored; one for another name governs only that name', () => {
   const { w, h } = held();
   const rec = a('dev.local', '192.168.1.44');
