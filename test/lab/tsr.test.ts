@@ -181,6 +181,7 @@ function run(layout: TsrLayout): void {
     assert.match(await br2.proc.waitFor(/^state /, 10_000), /^state probing dev$/);
     await br1.proc.waitFor(/^stale /, 15_000);
     await br2.proc.waitFor(/^established /, 15_000);
+    // §7: registrars and queriers without TSR "...are expected to ignore the option... in the normal course of processing, more recent data will win."
     const addr = await poll(() => avahiResolveName(l, peer.ns, avahi, `${CLIENT}.local`, 4, 5000), (a) => a === NEW, 15_000);
     assert.is(addr, NEW, 'avahi-resolve -n dev.local gives the new address');
     const found = await poll(async () => devWeb(await avahiBrowse(l, peer.ns, avahi, SVC.type, { resolve: true, timeoutMs: 10_000 })),
