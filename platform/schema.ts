@@ -52,7 +52,20 @@ export const Config = Type.Object({
   services: Type.Array(Service, { maxItems: 1000 }),
 }, { additionalProperties: false });
 
+/** The device program's JSON config (platform/quickjs/main.ts): a host, its services, unicast upstreams. */
+export const DeviceConfig = Type.Object({
+  ...ResponderOptions.properties,
+  services: Type.Optional(Type.Array(Service, { maxItems: 1000 })),
+  upstreams: Type.Optional(Type.Array(Type.Object({
+    addr: Type.String({ minLength: 2, maxLength: 45, description: 'IP address of a unicast DNS server' }),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+  }, { additionalProperties: false }), { maxItems: 8 })),
+  cacheSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+  logLevel: Type.Optional(Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')])),
+}, { additionalProperties: false });
+
 export type ServiceInput = Static<typeof Service>;
+export type DeviceConfigInput = Static<typeof DeviceConfig>;
 export type ResponderInput = Static<typeof ResponderOptions>;
 export type ProxyInput = Static<typeof Proxy>;
 export type ConfigInput = Static<typeof Config>;
