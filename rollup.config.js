@@ -1,4 +1,5 @@
-// The QuickJS target: src/ as one minified ES2020 module, dist/hush.mjs.
+// The QuickJS targets: minified ES2020 modules, dist/hush.mjs (the budgeted
+// library subset) and dist/hush-device.mjs (the device program).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import typescript from '@rollup/plugin-typescript';
@@ -13,22 +14,34 @@ const size = () => ({
   },
 });
 
-export default {
-  input: 'src/device.ts',
-  output: { file: 'dist/hush.mjs', format: 'es' },
-  plugins: [
-    typescript({
-      tsconfig: './tsconfig.json',
-      include: ['src/**/*.ts'],
-      compilerOptions: { noEmit: false, declaration: false, outDir: 'dist' },
-    }),
-    terser({
-      ecma: 2020,
-      module: true,
-      compress: { passes: 2 },
-      mangle: true,
-      format: { comments: false },
-    }),
-    size(),
-  ],
-};
+const plugins = (include) => [
+  typescript({
+    tsconfig: './tsconfig.json',
+    include,
+    compilerOptions: { noEmit: false, declaration: false, outDir: 'dist' },
+  }),
+  terser({
+    ecma: 2020,
+    module: true,
+    compress: { passes: 2 },
+    mangle: true,
+    format: { comments: false },
+  }),
+  size(),
+];
+
+export default [
+  {
+    input: 'src/device.ts',
+    output: { file: 'dist/hush.mjs', format: 'es' },
+    plugins: plugins(['src/**/*.ts']),
+  },
+  // The whole device program (platform/quickjs/main.ts): over the 48 KiB
+  // budget today, so it is built beside dist/hush.mjs until it fits (issue 6).
+  {
+    input: 'platform/quickjs/main.ts',
+    output: { file: 'dist/hush-device.mjs', format: 'es' },
+    external: ['std', 'os', /hush_udp\.so$/],
+    plugins: plugins(['src/**/*.ts', 'platform/quickjs/*.ts']),
+  },
+];

@@ -1,0 +1,93 @@
+// The device program: `qjs hush.mjs config.json`. It checks the config
+// (rules generated from the TypeBox schemas), runs the responder and the
+// querier on one endpoint over the hush_udp native module, publishes the
+// configured services, and gives the embedding program `globalThis.hush`:
+// publish, unpublish, proxy (TSR advertising proxy), resolve, browse,
+// counters. Logs go to stderr, from `logLevel` up.
+import * as std from 'std';
+import * as qjsOs from 'os';
+import * as udp from './hush_udp.so';
+import type { LogLevel } from '../../src/platform.js';
+import { createResponder } from '../../src/mdns/responder.js';
+import type { ServiceHandle } from '../../src/mdns/responder.js';
+import type { ProxySpec } from '../../src/mdns/proxy.js';
+import { createQuerier } from '../../src/mdns/querier.js';
+import { browse as browseType } from '../../src/dnssd/browse.js';
+import type { BrowseEvent } from '../../src/dnssd/browse.js';
+import { Resolver } from '../../src/resolver/resolver.js';
+import { mdnsLookup } from '../../src/resolver/local.js';
+import type { Result } from '../../src/resolver/answer.js';
+import type { ServiceSpec } from '../../src/dnssd/records.js';
+import { createQjsPlatform } from './platform.js';
+import type { QjsOs } from './platform.js';
+import { check } from './checks.js';
+import { DEVICE_CONFIG, SERVICE } from './rules.gen.js';
+
+const LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+function fail(msg: string): never {
+  std.err.puts(`hush: ${msg}\n`);
+  std.exit(2);
+}
+
+const file = scriptArgs[1];
+if (!file) fail('usage: qjs hush.mjs CONFIG.json');
+const text = std.loadFile(file);
+if (text === null) fail(`config ${file}: cannot be read`);
+let config: Record<string, unknown>;
+try {
+  config = JSON.parse(text) as Record<string, unknown>;
+} catch (e) {
+  fail(`config ${file}: not JSON (${String(e)})`);
+}
+const problem = check(DEVICE_CONFIG, config);
+if (problem) fail(`config ${file} ${problem}`);
+const c = config as {
+  hostName: string; interfaces?: string[]; families?: (4 | 6)[]; ttl?: { host?: number; other?: number }; budget?: number;
+  tsr?: { code?: number; layout?: 'apple' | 'draft' }; tsrSkew?: number; services?: ServiceSpec[];
+  upstreams?: { addr: string; port?: number }[]; cacheSize?: number; logLevel?: LogLevel;
+};
+
+const min = LEVELS.indexOf(c.logLevel ?? 'info');
+const log = (level: LogLevel, msg: string, data?: object): void => {
+  if (LEVELS.indexOf(level) >= min) std.err.puts(`hush ${level}: ${msg}${data ? ' ' + JSON.stringify(data) : ''}\n`);
+};
+
+const platform = createQjsPlatform(udp, qjsOs as unknown as QjsOs, { interfaces: c.interfaces, log });
+const responder = createResponder(platform, {
+  hostName: c.hostName, interfaces: c.interfaces, families: c.families, ttl: c.ttl, budget: c.budget, tsr: c.tsr, tsrSkew: c.tsrSkew,
+});
+const querier = createQuerier(platform, { endpoint: responder.endpoint, cacheSize: c.cacheSize });
+const resolver = new Resolver(platform, { servers: c.upstreams ?? [], local: mdnsLookup(querier) });
+const published = new Map<string, ServiceHandle>();
+
+function publish(spec: ServiceSpec): string {
+  const bad = check(SERVICE, spec);
+  if (bad) throw new TypeError(`hush.publish: service ${bad}`);
+  const h = responder.publish(spec);
+  h.on('established', () => log('info', 'established', { name: h.fullName }));
+  h.on('renamed', (d) => log('info', 'renamed', d as object));
+  published.set(h.fullName, h);
+  return h.fullName;
+}
+
+for (const s of c.services ?? []) publish(s);
+
+(globalThis as Record<string, unknown>).hush = {
+  publish,
+  unpublish(fullName: string): boolean {
+    const h = published.get(fullName);
+    if (!h) return false;
+    published.delete(fullName);
+    void h.unpublish();
+    return true;
+  },
+  proxy: (spec: ProxySpec) => responder.proxy(spec),
+  resolve(name: string, types: number[], done: (results: Result[]) => void): void {
+    resolver.lookup(name, types, done);
+  },
+  browse: (type: string, fn: (e: BrowseEvent) => void) => browseType(querier, type, fn),
+  counters: () => ({ mdns: { ...responder.counters }, resolver: { ...resolver.counters } }),
+  hostName: () => responder.hostName,
+};
+log('info', 'started', { hostName: responder.hostName, services: published.size });
