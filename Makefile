@@ -1,7 +1,7 @@
 # hush: make build | demo | test | bundle | bench | lab | check
 NODE_TS := node --no-warnings --loader ts-node/esm
 
-.PHONY: all build demo bundle test lab check bench clean
+.PHONY: all build demo bundle test lab check bench qjs clean
 
 all: build bundle
 
@@ -40,6 +40,11 @@ check: node_modules
 bench: build
 	@bash scripts/lab-deps.sh
 	$(NODE_TS) bench/run.ts
+
+# The device engine: QuickJS 2021-03-27 (sources from the npm package qjsc,
+# integrity-checked) and the native UDP module, in build/qjs/.
+qjs:
+	@bash scripts/qjs.sh
 
 clean:
 	rm -rf dist
