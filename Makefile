@@ -1,7 +1,7 @@
 # hush: make build | demo | test | bundle | bench | lab | check
 NODE_TS := node --no-warnings --loader ts-node/esm
 
-.PHONY: all build demo bundle test lab check bench qjs clean
+.PHONY: all build demo bundle test lab check bench qjs device clean
 
 all: build bundle
 
@@ -45,6 +45,12 @@ bench: build
 # integrity-checked) and the native UDP module, in build/qjs/.
 qjs:
 	@bash scripts/qjs.sh
+
+# The device program as it runs on a border router: dist/hush-device.mjs with
+# the native module beside it (it imports ./hush_udp.so), and build/qjs/qjs.
+#   build/qjs/qjs dist/hush-device.mjs config.json
+device: bundle qjs
+	cp build/qjs/hush_udp.so dist/hush_udp.so
 
 clean:
 	rm -rf dist
