@@ -49,7 +49,7 @@ export function createQjsPlatform(native: Native, os: QjsOs, opts: QjsPlatformOp
     try {
       return native.interfaces().filter((i) => (opts.interfaces ? opts.interfaces.includes(i.name) : !i.addrs.every(isLoopback)));
     } catch (e) {
-      log('error', 'hush: reading the interface list', { error: String(e) });
+      log('error', 'reading the interface list', { error: String(e) });
       return [];
     }
   };
@@ -71,7 +71,7 @@ export function createQjsPlatform(native: Native, os: QjsOs, opts: QjsPlatformOp
         try {
           fn();
         } catch (e) {
-          log('error', 'hush: timer callback threw', { error: String(e) });
+          log('error', 'timer callback threw', { error: String(e) });
         }
       }, Math.max(0, ms));
       return () => os.clearTimeout(h);
@@ -125,7 +125,7 @@ class QjsSocket implements Socket {
       const copy = data.slice().buffer as ArrayBuffer;
       this.native.send(this.fd, this.o.family, copy, to.addr, to.port, to.ifindex ?? -1);
     } catch (e) {
-      this.log('warn', 'hush: send failed', { to: to.addr, ifindex: to.ifindex, error: String(e) });
+      this.log('warn', 'send failed', { to: to.addr, ifindex: to.ifindex, error: String(e) });
     }
   }
 
@@ -135,7 +135,7 @@ class QjsSocket implements Socket {
     if (this.closed) return;
     this.closed = true;
     this.os.setReadHandler(this.fd, null);
-    try { this.native.close(this.fd); } catch (e) { this.log('warn', 'hush: close failed', { error: String(e) }); }
+    try { this.native.close(this.fd); } catch (e) { this.log('warn', 'close failed', { error: String(e) }); }
     this.gone();
   }
 
@@ -144,7 +144,7 @@ class QjsSocket implements Socket {
     try {
       this.native[what](this.fd, this.o.family, this.o.group, ifindex);
     } catch (e) {
-      this.log('warn', `hush: ${what} failed`, { group: this.o.group, ifindex, error: String(e) });
+      this.log('warn', `${what} failed`, { group: this.o.group, ifindex, error: String(e) });
     }
   }
 
@@ -154,7 +154,7 @@ class QjsSocket implements Socket {
       try {
         got = this.native.recv(this.fd, this.o.family);
       } catch (e) {
-        this.log('warn', 'hush: receive failed', { error: String(e) });
+        this.log('warn', 'receive failed', { error: String(e) });
         return;
       }
       if (!got) return;
@@ -164,7 +164,7 @@ class QjsSocket implements Socket {
         try {
           fn(data, meta);
         } catch (e) {
-          this.log('error', 'hush: packet handler threw', { error: String(e) });
+          this.log('error', 'packet handler threw', { error: String(e) });
         }
       }
     }

@@ -68,6 +68,33 @@ test('qjs runs the device program: avahi resolves its service and host; through 
   }
 });
 
+test('an interface that goes away is logged and dropped; the program keeps answering on the link it still has', async () => {
+  const lab = new Lab('device-gone');
+  try {
+    const devNs = lab.netns('dev');
+    const [dev, peer] = lab.link(1, [{ ns: devNs }, { ns: lab.netns('avahi') }]);
+    lab.link(2, [{ ns: devNs }, { ns: lab.netns('other') }]);
+    // The group route points at link 2, which then vanishes: sends must name their interface.
+    lab.exec(devNs, 'ip', ['route', 'replace', '224.0.0.0/4', 'dev', 'eth2']);
+    const avahi = await startAvahi(lab, peer.ns, { hostName: 'avahipeer' });
+    const config = join(dir, 'gone.json');
+    writeFileSync(config, JSON.stringify({ hostName: 'qjsbox', families: [4], services: [{ name: 'QJS Web', type: '_http._tcp', port: 8080 }], logLevel: 'debug' }));
+    const prog = new Proc(lab, devNs, QJS, [`${ROOT}dist/hush-device.mjs`, config], { cwd: ROOT });
+    await prog.waitFor(/hush info: established .*QJS Web/, 15_000);
+    lab.exec(devNs, 'ip', ['link', 'del', 'eth2']);
+    // The interface list is polled every 2 s; what the native module then reports is logged, never thrown.
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.is(prog.child.exitCode, null, 'still running');
+    assert.is(await avahiResolveName(lab, peer.ns, avahi, 'qjsbox.local', 4), dev.v4);
+    const seen = await avahiBrowse(lab, peer.ns, avahi, '_http._tcp', { resolve: true, timeoutMs: 10_000 });
+    assert.ok(seen.some((r) => r.name === 'QJS Web' && r.address === dev.v4), JSON.stringify(seen));
+    assert.not.match(prog.output, /internal error|TypeError|uncaught/i);
+    await prog.stop('SIGTERM');
+  } finally {
+    lab.close();
+  }
+});
+
 test('a bad config stops the program before any socket opens: the message names the file and the field, exit status 2', () => {
   const file = join(dir, 'bad.json');
   writeFileSync(file, JSON.stringify({ hostName: 'qjsbox', services: [{ name: 'A', type: 'http', port: 1 }] }));
