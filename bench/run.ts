@@ -8,6 +8,7 @@ import { responder } from './responder.js';
 import { mqtype } from './mqtype.js';
 import { cache } from './cache.js';
 import { tsr } from './tsr.js';
+import { device } from './device.js';
 
 export interface Bench {
   /** Table rows, the first one the header; all-number columns are right-aligned. */
@@ -26,6 +27,7 @@ const BENCHES: [string, () => Bench | Promise<Bench>][] = [
   ['mqtype', mqtype],
   ['cache', cache],
   ['tsr', tsr],
+  ['device', device],
 ];
 
 function table(rows: string[][]): string {

@@ -1,0 +1,207 @@
+// The device target (issue 6): how big the QuickJS files are, and how much
+// QuickJS heap the device program (dist/hush-device.mjs) uses on the sim,
+// in both engines (test/quickjs/device.ts runs it): after start, after
+// publishing 100 services through hush.publish, and with 1,000 records in the
+// querier's cache. For scale, the same minified bundle size of three Node
+// mDNS libraries, built in this run with rollup + terser. Results go to
+// bench/results/device.json.
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { gzipSync } from 'node:zlib';
+import { rollup } from 'rollup';
+import type { Plugin } from 'rollup';
+import commonjsModule from '@rollup/plugin-commonjs';
+import nodeResolveModule from '@rollup/plugin-node-resolve';
+import terserModule from '@rollup/plugin-terser';
+import { RELEASE_SYNC, type QuickJSSyncVariant } from 'quickjs-emscripten';
+import ngModule from '@jitl/quickjs-ng-wasmfile-release-sync';
+import { Sim } from '../platform/sim/index.js';
+import { message, pack, T } from '../src/wire/index.js';
+import type { Message, Rec } from '../src/wire/index.js';
+import { bundle } from '../test/quickjs/bundle.js';
+import { deviceCode, devicePath, startDevice } from '../test/quickjs/device.js';
+import type { Device } from '../test/quickjs/device.js';
+import type { Bench } from './run.js';
+
+// These packages' exports give ESM importers their CommonJS typings, whose default is the module
+// object; at run time the ESM default is the function itself (as in test/quickjs/engine.test.ts).
+const NG = ngModule as unknown as QuickJSSyncVariant;
+const commonjs = commonjsModule as unknown as typeof commonjsModule.default;
+const nodeResolve = nodeResolveModule as unknown as typeof nodeResolveModule.default;
+const terser = terserModule as unknown as typeof terserModule.default;
+const KIB = 1024;
+const MIB = 1024 * KIB;
+/** test/size.test.ts fails dist/hush.mjs above this; the device program aims lower. */
+const LIMIT = 48 * KIB;
+const GOAL = 32 * KIB;
+const HEAP_GOAL = MIB;
+const HEAP_FAIL = 2 * MIB;
+const SERVICES = 100;
+const CACHED = 1000;
+
+const gz = (b: Uint8Array): number => gzipSync(b, { level: 9 }).length;
+
+/** The same minification as rollup.config.js. */
+const minify = (): Plugin => terser({ ecma: 2020, module: true, compress: { passes: 2 }, mangle: true, format: { comments: false } }) as Plugin;
+
+/** One ES module of `source` (imports resolved from node_modules), Node builtins left out, minified. */
+async function bundleOf(source: string): Promise<Uint8Array> {
+  const entry: Plugin = {
+    name: 'entry',
+    resolveId: (id) => (id === 'entry' ? id : null),
+    load: (id) => (id === 'entry' ? source : null),
+  };
+  // Some packages require their package.json (a version string); @rollup/plugin-json is not installed.
+  const json: Plugin = {
+    name: 'json',
+    transform: (code, id) => (id.endsWith('.json') ? { code: `export default ${code};`, map: null } : null),
+  };
+  const builtins = new Set(builtinModules);
+  const b = await rollup({
+    input: 'entry',
+    external: (id) => id.startsWith('node:') || builtins.has(id) || builtins.has(id.split('/')[0]),
+    plugins: [entry, json, nodeResolve({ preferBuiltins: true }), commonjs(), minify()],
+    onwarn: () => undefined,
+  });
+  const { output } = await b.generate({ format: 'es' });
+  await b.close();
+  return new TextEncoder().encode(output[0].code);
+}
+
+/** A sim LAN: the device on 'dev', a raw mDNS socket on 'peer'. */
+function lan() {
+  const sim = new Sim({ seed: 3 });
+  const link = sim.link('lan');
+  const dev = sim.host('dev', [{ name: 'eth0', link, v4: '192.168.1.10/24' }]);
+  const peer = sim.host('peer', [{ name: 'eth0', link, v4: '192.168.1.20/24' }]);
+  const sock = peer.platform.open({ family: 4, port: 5353, group: '224.0.0.251' });
+  sock.join(1);
+  return { sim, dev, sock };
+}
+
+/** The packets of a response carrying `answers`, split to fit 1,452 bytes each. */
+function responses(answers: Rec[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let rest: Message = message({ qr: true, aa: true, answers });
+  while (rest.answers.length > 0) {
+    const p = pack(rest);
+    out.push(p.data);
+    rest = message({ ...p.rest, qr: true, aa: true });
+  }
+  return out;
+}
+
+interface Heap {
+  start: number; services: number; cached: number; established: number; browsed: number;
+  /** What the start figure is made of (JS_ComputeMemoryUsage fields). */
+  parts: Record<string, number>;
+}
+
+/** The JS_ComputeMemoryUsage sizes that make up most of the device program's heap. */
+const PARTS = ['js_func_size', 'js_func_code_size', 'js_func_pc2line_size', 'atom_size', 'str_size', 'obj_size', 'prop_size', 'shape_size'];
+
+async function heapOf(variant: QuickJSSyncVariant, code: string): Promise<Heap> {
+  const config = JSON.stringify({ hostName: 'dev' });
+  const established = (d: Device): number => d.stderr.filter((l) => l.startsWith('hush info: established')).length;
+
+  // Start, then 100 services published through hush.publish (one call, a loop).
+  let w = lan();
+  let d = await startDevice({ variant, host: w.dev, code, config });
+  let start: number, services: number, done: number, parts: Record<string, number>;
+  try {
+    w.sim.run(5000);
+    const m = d.memory();
+    start = m.memory_used_size;
+    parts = Object.fromEntries(PARTS.map((k) => [k, m[k]]));
+    d.run(`for (let i = 0; i < ${SERVICES}; i++) hush.publish({ name: 'Service ' + i, type: '_http._tcp', port: 8000 + i, txt: { path: '/' + i } });`);
+    w.sim.run(10_000);
+    services = d.heap();
+    done = established(d);
+    if (d.errors.length) throw new Error(d.errors.join('\n'));
+  } finally {
+    d.dispose();
+  }
+
+  // A browse, and a peer's responses with 1,000 distinct PTR records for the browsed type: each
+  // browse 'add' is told from the cache adding that record, so `added` counts records in the cache.
+  w = lan();
+  d = await startDevice({ variant, host: w.dev, code, config });
+  let cached: number, browsed: number;
+  try {
+    w.sim.run(5000);
+    d.run('globalThis.added = 0; hush.browse("_http._tcp", (e) => { if (e.kind === "add") added++; });');
+    const ptrs = Array.from({ length: CACHED }, (_, i): Rec =>
+      ({ name: '_http._tcp.local', type: T.PTR, class: 1, flush: false, ttl: 4500, data: `Peer Service ${i}._http._tcp.local` }));
+    for (const data of responses(ptrs)) w.sock.send(data, { addr: '224.0.0.251', port: 5353 });
+    w.sim.run(2000);
+    browsed = d.json<number>('added');
+    cached = d.heap();
+    if (d.errors.length) throw new Error(d.errors.join('\n'));
+  } finally {
+    d.dispose();
+  }
+  return { start, services, cached, established: done, browsed, parts };
+}
+
+export async function device(): Promise<Bench> {
+  const code = deviceCode();
+  const files = { 'dist/hush.mjs': bundle(), 'dist/hush-device.mjs': readFileSync(devicePath) };
+  const peers = {
+    '@homebridge/ciao': await bundleOf("export * from '@homebridge/ciao';"),
+    'bonjour-service': await bundleOf("export * from 'bonjour-service';"),
+    'multicast-dns + dns-packet': await bundleOf("export { default as mdns } from 'multicast-dns'; export * as packet from 'dns-packet';"),
+  };
+  const heaps = { bellard: await heapOf(RELEASE_SYNC, code), 'quickjs-ng': await heapOf(NG, code) };
+
+  const kb = (n: number): string => (n / KIB).toFixed(1);
+  const rows = [['what', 'bytes', 'gzipped', 'KiB', 'note']];
+  const json: Record<string, unknown> = { limit_bytes: LIMIT, goal_bytes: GOAL, heap_goal_bytes: HEAP_GOAL, heap_fail_bytes: HEAP_FAIL };
+  const sizes: Record<string, unknown> = {};
+  for (const [name, b] of Object.entries(files)) {
+    const over = b.length > LIMIT ? `over the 48 KiB limit by ${kb(b.length - LIMIT)} KiB` : `fits 48 KiB (${kb(LIMIT - b.length)} KiB left)`;
+    const goal = b.length > GOAL ? `, ${kb(b.length - GOAL)} KiB over the 32 KiB goal` : ', within the 32 KiB goal';
+    rows.push([name, String(b.length), String(gz(b)), kb(b.length), over + goal]);
+    sizes[name] = { bytes: b.length, gzipped: gz(b), over_limit: b.length > LIMIT, over_goal: b.length > GOAL };
+  }
+  json.sizes = sizes;
+  const peerJson: Record<string, unknown> = {};
+  for (const [name, b] of Object.entries(peers)) {
+    rows.push([name, String(b.length), String(gz(b)), kb(b.length), 'Node library (needs dgram, os): size only']);
+    peerJson[name] = { bytes: b.length, gzipped: gz(b) };
+  }
+  json.peers = {
+    note: 'Node libraries (they need Node\'s dgram, os, events, ...), bundled here only to compare code size: rollup + ' +
+      '@rollup/plugin-node-resolve + @rollup/plugin-commonjs + terser (the options of rollup.config.js), Node builtins external, ' +
+      'ES module output, every export of the package with its npm dependencies (ciao\'s include source-map-support, which its ' +
+      'index registers; bonjour-service\'s include multicast-dns and dns-packet); they do not run in QuickJS.',
+    ...peerJson,
+  };
+  let ok = true;
+  const heapJson: Record<string, unknown> = {
+    note: 'QuickJS memory_used_size (JS_ComputeMemoryUsage) of the runtime running dist/hush-device.mjs on the sim (one IPv4 link), ' +
+      'as QuickJS counts it: its objects, strings, atoms, shapes and functions, including any cycles not yet collected; allocator ' +
+      'overhead is not in it (malloc_usable_size is unavailable in these WebAssembly builds). "start": established, no services. ' +
+      `"services": the same run after publishing ${SERVICES} services through hush.publish and running until all were established. ` +
+      `"cached": another run, after start, a browse of _http._tcp and a peer's responses with ${CACHED} distinct PTR records for it, ` +
+      'counted as cached through the browse callback (each add is told from the cache adding a record; the device API exposes no cache size).',
+  };
+  for (const [name, h] of Object.entries(heaps)) {
+    const good = h.established === SERVICES && h.browsed === CACHED;
+    for (const [what, n] of [['start', h.start], [`+ ${SERVICES} services`, h.services], [`start + ${CACHED} cached`, h.cached]] as const) {
+      const note = n > HEAP_FAIL ? 'FAIL: over 2 MiB' : n > HEAP_GOAL ? 'over the 1 MiB goal' : 'within the 1 MiB goal';
+      rows.push([`heap ${name}: ${what}`, String(n), '', kb(n), note]);
+      if (n > HEAP_FAIL) ok = false;
+    }
+    rows.push([`  of start: bytecode functions`, String(h.parts.js_func_size), '', kb(h.parts.js_func_size),
+      `${kb(h.parts.js_func_code_size)} KiB of it bytecode, ${kb(h.parts.js_func_pc2line_size)} KiB line tables`]);
+    if (!good) ok = false;
+    heapJson[name] = {
+      start_bytes: h.start, services_bytes: h.services, cached_bytes: h.cached,
+      services_established: h.established, records_cached: h.browsed, start_parts: h.parts,
+    };
+  }
+  json.heap = heapJson;
+  json.qjs_first_probe_ms = null;
+  json.qjs_first_probe_note = 'time from start to the first probe in the real qjs binary with the hush_udp native module: measured elsewhere (the native module is built by another task)';
+  return { rows, json, ok };
+}
