@@ -87,7 +87,7 @@ for (const s of c.services ?? []) publish(s);
     resolver.lookup(name, types, done);
   },
   browse: (type: string, fn: (e: BrowseEvent) => void) => browseType(querier, type, fn),
-  counters: () => ({ mdns: { ...responder.counters }, resolver: { ...resolver.counters } }),
+  counters: () => ({ mdns: { ...responder.counters }, resolver: { ...resolver.counters }, cached: querier.cache.size }),
   hostName: () => responder.hostName,
 };
 log('info', 'started', { hostName: responder.hostName, services: published.size });
