@@ -24,7 +24,9 @@ const plugins = (include) => [
     ecma: 2020,
     module: true,
     compress: { passes: 2 },
-    mangle: true,
+    // Private and protected members are named _x (TypeScript checks that
+    // nothing outside their class uses them), so their names can be shortened too.
+    mangle: { properties: { regex: /^_/ } },
     format: { comments: false },
   }),
   size(),

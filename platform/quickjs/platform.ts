@@ -104,67 +104,67 @@ export function createQjsPlatform(native: Native, os: QjsOs, opts: QjsPlatformOp
 }
 
 class QjsSocket implements Socket {
-  private readonly fd: number;
-  private readonly listeners: ((data: Uint8Array, meta: PacketMeta) => void)[] = [];
-  private closed = false;
+  private readonly _fd: number;
+  private readonly _listeners: ((data: Uint8Array, meta: PacketMeta) => void)[] = [];
+  private _closed = false;
 
   constructor(
-    private readonly native: Native, private readonly os: QjsOs, private readonly o: OpenOptions,
-    private readonly log: (level: LogLevel, msg: string, data?: object) => void, private readonly gone: () => void,
+    private readonly _native: Native, private readonly _os: QjsOs, private readonly _o: OpenOptions,
+    private readonly _log: (level: LogLevel, msg: string, data?: object) => void, private readonly _gone: () => void,
   ) {
-    this.fd = native.open(o.family, o.port, o.group);
-    os.setReadHandler(this.fd, () => this.readable());
+    this._fd = _native.open(_o.family, _o.port, _o.group);
+    _os.setReadHandler(this._fd, () => this._readable());
   }
 
-  join(ifindex: number): void { this.membership('join', ifindex); }
-  leave(ifindex: number): void { this.membership('leave', ifindex); }
+  join(ifindex: number): void { this._membership('join', ifindex); }
+  leave(ifindex: number): void { this._membership('leave', ifindex); }
 
   send(data: Uint8Array, to: SendTarget): void {
-    if (this.closed) return;
+    if (this._closed) return;
     try {
       const copy = data.slice().buffer as ArrayBuffer;
-      this.native.send(this.fd, this.o.family, copy, to.addr, to.port, to.ifindex ?? -1);
+      this._native.send(this._fd, this._o.family, copy, to.addr, to.port, to.ifindex ?? -1);
     } catch (e) {
-      this.log('warn', 'send failed', { to: to.addr, ifindex: to.ifindex, error: String(e) });
+      this._log('warn', 'send failed', { to: to.addr, ifindex: to.ifindex, error: String(e) });
     }
   }
 
-  onMessage(fn: (data: Uint8Array, meta: PacketMeta) => void): void { this.listeners.push(fn); }
+  onMessage(fn: (data: Uint8Array, meta: PacketMeta) => void): void { this._listeners.push(fn); }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.os.setReadHandler(this.fd, null);
-    try { this.native.close(this.fd); } catch (e) { this.log('warn', 'close failed', { error: String(e) }); }
-    this.gone();
+    if (this._closed) return;
+    this._closed = true;
+    this._os.setReadHandler(this._fd, null);
+    try { this._native.close(this._fd); } catch (e) { this._log('warn', 'close failed', { error: String(e) }); }
+    this._gone();
   }
 
-  private membership(what: 'join' | 'leave', ifindex: number): void {
-    if (this.closed || this.o.group === undefined) return;
+  private _membership(what: 'join' | 'leave', ifindex: number): void {
+    if (this._closed || this._o.group === undefined) return;
     try {
-      this.native[what](this.fd, this.o.family, this.o.group, ifindex);
+      this._native[what](this._fd, this._o.family, this._o.group, ifindex);
     } catch (e) {
-      this.log('warn', `${what} failed`, { group: this.o.group, ifindex, error: String(e) });
+      this._log('warn', `${what} failed`, { group: this._o.group, ifindex, error: String(e) });
     }
   }
 
-  private readable(): void {
-    for (let n = 0; n < READ_BURST && !this.closed; n++) {
+  private _readable(): void {
+    for (let n = 0; n < READ_BURST && !this._closed; n++) {
       let got;
       try {
-        got = this.native.recv(this.fd, this.o.family);
+        got = this._native.recv(this._fd, this._o.family);
       } catch (e) {
-        this.log('warn', 'receive failed', { error: String(e) });
+        this._log('warn', 'receive failed', { error: String(e) });
         return;
       }
       if (!got) return;
       const meta: PacketMeta = { src: got.src, srcPort: got.srcPort, ifindex: got.ifindex, dst: got.dst, ttl: got.ttl };
       const data = new Uint8Array(got.data);
-      for (const fn of this.listeners) {
+      for (const fn of this._listeners) {
         try {
           fn(data, meta);
         } catch (e) {
-          this.log('error', 'packet handler threw', { error: String(e) });
+          this._log('error', 'packet handler threw', { error: String(e) });
         }
       }
     }

@@ -50,57 +50,57 @@ export function remaining(e: CacheEntry, now: number): number {
 export class Cache {
   readonly max: number;
   /** link + record id -> entry. */
-  private readonly entries = new Map<string, CacheEntry>();
+  private readonly _entries = new Map<string, CacheEntry>();
   /** Name key -> its entries on every link, for lookups and the cache-flush rule. */
-  private readonly byName = new Map<string, Set<CacheEntry>>();
+  private readonly _byName = new Map<string, Set<CacheEntry>>();
   /** Min-heap of (expires, entry); stale pairs are skipped when popped. */
-  private heap: [number, CacheEntry][] = [];
-  private listeners: CacheListener[] = [];
-  private timer?: { at: number; cancel: Cancel };
+  private _heap: [number, CacheEntry][] = [];
+  private _listeners: CacheListener[] = [];
+  private _timer?: { at: number; cancel: Cancel };
 
-  constructor(private readonly p: Platform, private readonly opts: CacheOptions = {}) {
-    this.max = opts.max ?? DEFAULT_CACHE_MAX;
-    if (!Number.isInteger(this.max) || this.max < 1) throw new RangeError(`hush: cache max must be a positive integer, got ${String(opts.max)}`);
+  constructor(private readonly _p: Platform, private readonly _opts: CacheOptions = {}) {
+    this.max = _opts.max ?? DEFAULT_CACHE_MAX;
+    if (!Number.isInteger(this.max) || this.max < 1) throw new RangeError(`hush: cache max must be a positive integer, got ${String(_opts.max)}`);
   }
 
-  get size(): number { return this.entries.size; }
+  get size(): number { return this._entries.size; }
 
   on(fn: CacheListener): Cancel {
-    this.listeners.push(fn);
-    return () => { this.listeners = this.listeners.filter((f) => f !== fn); };
+    this._listeners.push(fn);
+    return () => { this._listeners = this._listeners.filter((f) => f !== fn); };
   }
 
   /** A record heard on `link`: added, refreshed, or (TTL 0) marked to go (§10.1). */
   put(link: string, rec: Rec): CacheEntry | undefined {
-    const now = this.p.now();
+    const now = this._p.now();
     const id = recordId(rec);
     const slot = link + '\n' + id;
-    let e = this.entries.get(slot);
+    let e = this._entries.get(slot);
     if (rec.ttl === 0) {
       // §10.1: "...set the TTL to 1 and delete after one second."
-      if (e && e.expires > now + GRACE) this.expireAt(e, now + GRACE);
+      if (e && e.expires > now + GRACE) this._expireAt(e, now + GRACE);
       return e;
     }
     // A goodbye with the cache-flush bit says nothing about the rest of its RRSet; a live record does.
-    if (rec.flush) this.flushOthers(link, rec, id, now);
+    if (rec.flush) this._flushOthers(link, rec, id, now);
     const expires = now + rec.ttl * 1000;
     if (e) {
       e.rec = rec;
       e.received = now;
       e.missed = 0;
-      this.expireAt(e, expires);
-      this.emit('update', e);
+      this._expireAt(e, expires);
+      this._emit('update', e);
       return e;
     }
     e = { rec, link, id, key: nameKey(rec.name), received: now, expires, missed: 0 };
-    this.entries.set(slot, e);
-    let s = this.byName.get(e.key);
-    if (!s) this.byName.set(e.key, (s = new Set()));
+    this._entries.set(slot, e);
+    let s = this._byName.get(e.key);
+    if (!s) this._byName.set(e.key, (s = new Set()));
     s.add(e);
-    this.push(e);
-    this.emit('add', e);
-    while (this.entries.size > this.max) this.evict();
-    return this.entries.get(slot);
+    this._push(e);
+    this._emit('add', e);
+    while (this._entries.size > this.max) this._evict();
+    return this._entries.get(slot);
   }
 
   /**
@@ -108,10 +108,10 @@ export class Cache {
    * received more than one second ago are declared invalid, and marked to
    * expire from the cache in one second."
    */
-  private flushOthers(link: string, rec: Rec, id: string, now: number): void {
-    for (const e of this.byName.get(nameKey(rec.name)) ?? []) {
+  private _flushOthers(link: string, rec: Rec, id: string, now: number): void {
+    for (const e of this._byName.get(nameKey(rec.name)) ?? []) {
       if (e.link !== link || e.rec.type !== rec.type || e.rec.class !== rec.class || e.id === id) continue;
-      if (now - e.received > GRACE && e.expires > now + GRACE) this.expireAt(e, now + GRACE);
+      if (now - e.received > GRACE && e.expires > now + GRACE) this._expireAt(e, now + GRACE);
     }
   }
 
@@ -119,8 +119,8 @@ export class Cache {
   get(name: string, type: number, link?: string): CacheEntry[] {
     const key = nameKey(name);
     const out: CacheEntry[] = [];
-    const now = this.p.now();
-    for (const e of this.byName.get(key) ?? []) {
+    const now = this._p.now();
+    for (const e of this._byName.get(key) ?? []) {
       if (e.expires > now && (type === T.ANY || e.rec.type === type) && (link === undefined || e.link === link)) out.push(e);
     }
     return out;
@@ -128,8 +128,8 @@ export class Cache {
 
   /** §10.3: the link changed: everything heard there goes now. */
   flushLink(link: string): void {
-    for (const e of [...this.entries.values()]) if (e.link === link) this.drop(e);
-    this.arm();
+    for (const e of [...this._entries.values()]) if (e.link === link) this._drop(e);
+    this._arm();
   }
 
   /**
@@ -137,10 +137,10 @@ export class Cache {
    * refreshes it; the querier is asked to query for it.
    */
   reconfirm(link: string, name: string, type: number): void {
-    const limit = this.p.now() + RECONFIRM;
+    const limit = this._p.now() + RECONFIRM;
     const found = this.get(name, type, link);
-    for (const e of found) if (e.expires > limit) this.expireAt(e, limit);
-    if (found.length) this.opts.reconfirm?.(link, found[0].rec.name, type);
+    for (const e of found) if (e.expires > limit) this._expireAt(e, limit);
+    if (found.length) this._opts.reconfirm?.(link, found[0].rec.name, type);
   }
 
   /**
@@ -169,75 +169,75 @@ export class Cache {
   }
 
   clear(): void {
-    this.timer?.cancel();
-    this.timer = undefined;
-    for (const e of [...this.entries.values()]) this.drop(e);
-    this.heap = [];
+    this._timer?.cancel();
+    this._timer = undefined;
+    for (const e of [...this._entries.values()]) this._drop(e);
+    this._heap = [];
   }
 
-  private emit(event: CacheEvent, e: CacheEntry): void {
-    for (const fn of this.listeners) {
+  private _emit(event: CacheEvent, e: CacheEntry): void {
+    for (const fn of this._listeners) {
       try { fn(event, e); } catch { /* a listener's error is its own; the cache goes on */ }
     }
   }
 
-  private expireAt(e: CacheEntry, at: number): void {
+  private _expireAt(e: CacheEntry, at: number): void {
     e.expires = at;
-    this.push(e);
+    this._push(e);
   }
 
-  private drop(e: CacheEntry): void {
+  private _drop(e: CacheEntry): void {
     const slot = e.link + '\n' + e.id;
-    if (this.entries.get(slot) !== e) return;
-    this.entries.delete(slot);
-    const s = this.byName.get(e.key);
+    if (this._entries.get(slot) !== e) return;
+    this._entries.delete(slot);
+    const s = this._byName.get(e.key);
     s?.delete(e);
-    if (s && s.size === 0) this.byName.delete(e.key);
-    this.emit('remove', e);
+    if (s && s.size === 0) this._byName.delete(e.key);
+    this._emit('remove', e);
   }
 
   /** Removes the live entry expiring soonest. */
-  private evict(): void {
+  private _evict(): void {
     for (;;) {
-      const top = this.pop();
+      const top = this._pop();
       if (!top) return;
-      if (this.current(top)) {
-        this.drop(top[1]);
-        this.arm();
+      if (this._current(top)) {
+        this._drop(top[1]);
+        this._arm();
         return;
       }
     }
   }
 
-  private current([at, e]: [number, CacheEntry]): boolean {
-    return e.expires === at && this.entries.get(e.link + '\n' + e.id) === e;
+  private _current([at, e]: [number, CacheEntry]): boolean {
+    return e.expires === at && this._entries.get(e.link + '\n' + e.id) === e;
   }
 
-  private expire(): void {
-    this.timer = undefined;
-    const now = this.p.now();
-    while (this.heap.length && this.heap[0][0] <= now) {
-      const top = this.pop()!;
-      if (this.current(top)) this.drop(top[1]);
+  private _expire(): void {
+    this._timer = undefined;
+    const now = this._p.now();
+    while (this._heap.length && this._heap[0][0] <= now) {
+      const top = this._pop()!;
+      if (this._current(top)) this._drop(top[1]);
     }
-    this.arm();
+    this._arm();
   }
 
   /** One timer, for the soonest expiry. */
-  private arm(): void {
-    while (this.heap.length && !this.current(this.heap[0])) this.pop();
-    const at = this.heap.length ? this.heap[0][0] : undefined;
-    if (this.timer && this.timer.at === at) return;
-    this.timer?.cancel();
-    this.timer = undefined;
+  private _arm(): void {
+    while (this._heap.length && !this._current(this._heap[0])) this._pop();
+    const at = this._heap.length ? this._heap[0][0] : undefined;
+    if (this._timer && this._timer.at === at) return;
+    this._timer?.cancel();
+    this._timer = undefined;
     if (at === undefined) return;
-    this.timer = { at, cancel: this.p.timer(Math.max(0, at - this.p.now()), () => this.expire()) };
+    this._timer = { at, cancel: this._p.timer(Math.max(0, at - this._p.now()), () => this._expire()) };
   }
 
-  private push(e: CacheEntry): void {
-    const h = this.heap;
+  private _push(e: CacheEntry): void {
+    const h = this._heap;
     // Stale pairs outnumbering live entries: rebuild from the live ones.
-    if (h.length > 2 * this.entries.size + 64) this.rebuildHeap();
+    if (h.length > 2 * this._entries.size + 64) this._rebuildHeap();
     h.push([e.expires, e]);
     let i = h.length - 1;
     while (i > 0) {
@@ -246,11 +246,11 @@ export class Cache {
       [h[up], h[i]] = [h[i], h[up]];
       i = up;
     }
-    if (!this.timer || e.expires < this.timer.at) this.arm();
+    if (!this._timer || e.expires < this._timer.at) this._arm();
   }
 
-  private pop(): [number, CacheEntry] | undefined {
-    const h = this.heap;
+  private _pop(): [number, CacheEntry] | undefined {
+    const h = this._heap;
     if (h.length === 0) return undefined;
     const top = h[0];
     const last = h.pop()!;
@@ -270,7 +270,7 @@ export class Cache {
     return top;
   }
 
-  private rebuildHeap(): void {
-    this.heap = [...this.entries.values()].map((e): [number, CacheEntry] => [e.expires, e]).sort((a, b) => a[0] - b[0]);
+  private _rebuildHeap(): void {
+    this._heap = [...this._entries.values()].map((e): [number, CacheEntry] => [e.expires, e]).sort((a, b) => a[0] - b[0]);
   }
 }

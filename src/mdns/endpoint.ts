@@ -41,17 +41,17 @@ export class Endpoint {
   readonly counters: Record<string, number> = {};
   /** One link per interface and family, by id ('eth0/4'). */
   readonly links = new Map<string, Link>();
-  private readonly sockets = new Map<4 | 6, Socket>();
-  private users: EndpointUser[] = [];
-  private want: NetInterface[] = [];
-  private stopInterfaces?: Cancel;
-  private readonly budget: number;
+  private readonly _sockets = new Map<4 | 6, Socket>();
+  private _users: EndpointUser[] = [];
+  private _want: NetInterface[] = [];
+  private _stopInterfaces?: Cancel;
+  private readonly _budget: number;
   /** How TSR options are read and written on these links. */
   readonly codec: CodecOptions & { tsrCode: number; tsrLayout: TsrLayout };
 
-  constructor(readonly p: Platform, private readonly opts: EndpointOptions = {}) {
-    this.budget = opts.budget ?? MTU_BUDGET;
-    this.codec = { tsrCode: opts.tsr?.code ?? TSR_APPLE, tsrLayout: opts.tsr?.layout ?? 'apple' };
+  constructor(readonly p: Platform, private readonly _opts: EndpointOptions = {}) {
+    this._budget = _opts.budget ?? MTU_BUDGET;
+    this.codec = { tsrCode: _opts.tsr?.code ?? TSR_APPLE, tsrLayout: _opts.tsr?.layout ?? 'apple' };
   }
 
   /** Count of an event, for the counters API. */
@@ -75,35 +75,35 @@ export class Endpoint {
    * the last one to go closes every link and socket.
    */
   attach(user: EndpointUser): Cancel {
-    this.users.push(user);
-    if (this.users.length === 1) {
-      this.setInterfaces(this.p.interfaces());
-      this.stopInterfaces = this.p.onInterfaces?.((list) => this.guard(() => this.setInterfaces(list)));
+    this._users.push(user);
+    if (this._users.length === 1) {
+      this._setInterfaces(this.p.interfaces());
+      this._stopInterfaces = this.p.onInterfaces?.((list) => this.guard(() => this._setInterfaces(list)));
     } else {
-      user.onLinks({ want: this.want, added: [...this.links.values()], changed: [], removed: [] });
+      user.onLinks({ want: this._want, added: [...this.links.values()], changed: [], removed: [] });
     }
-    return () => this.detach(user);
+    return () => this._detach(user);
   }
 
-  private detach(user: EndpointUser): void {
-    if (!this.users.includes(user)) return;
-    this.users = this.users.filter((u) => u !== user);
-    if (this.users.length > 0) return;
-    this.stopInterfaces?.();
-    this.stopInterfaces = undefined;
+  private _detach(user: EndpointUser): void {
+    if (!this._users.includes(user)) return;
+    this._users = this._users.filter((u) => u !== user);
+    if (this._users.length > 0) return;
+    this._stopInterfaces?.();
+    this._stopInterfaces = undefined;
     for (const link of this.links.values()) link.close();
-    for (const s of this.sockets.values()) s.close();
+    for (const s of this._sockets.values()) s.close();
     this.links.clear();
-    this.sockets.clear();
+    this._sockets.clear();
   }
 
   /** The port-5353 socket of a family, opened on first use. */
-  private socket(family: 4 | 6): Socket {
-    let s = this.sockets.get(family);
+  private _socket(family: 4 | 6): Socket {
+    let s = this._sockets.get(family);
     if (!s) {
       s = this.p.open({ family, port: MDNS_PORT, group: GROUP[family] });
-      s.onMessage((data, meta) => this.guard(() => this.receive(family, data, meta)));
-      this.sockets.set(family, s);
+      s.onMessage((data, meta) => this.guard(() => this._receive(family, data, meta)));
+      this._sockets.set(family, s);
     }
     return s;
   }
@@ -114,8 +114,8 @@ export class Endpoint {
    * (a non-zero opcode is ignored). Anything refused is counted; the rest
    * goes to every engine, each guarded on its own.
    */
-  private receive(family: 4 | 6, data: Uint8Array, meta: PacketMeta): void {
-    if (this.users.length === 0) return;
+  private _receive(family: 4 | 6, data: Uint8Array, meta: PacketMeta): void {
+    if (this._users.length === 0) return;
     this.count('received');
     let link: Link | undefined;
     for (const l of this.links.values()) if (l.family === family && l.ifindex === meta.ifindex) link = l;
@@ -129,12 +129,12 @@ export class Endpoint {
       throw e;
     }
     if (m.opcode !== 0) return this.count('ignoredOpcode');
-    for (const u of this.users.slice()) this.guard(() => u.receive(link, m, meta));
+    for (const u of this._users.slice()) this.guard(() => u.receive(link, m, meta));
   }
 
   /** Brings the links in line with the interfaces, then tells every engine what changed. */
-  private setInterfaces(all: NetInterface[]): void {
-    const o = this.opts;
+  private _setInterfaces(all: NetInterface[]): void {
+    const o = this._opts;
     const want = all.filter((i) => i.up && i.multicast && (!o.interfaces || o.interfaces.includes(i.name)));
     const next = new Map<string, NetInterface & { family: 4 | 6 }>();
     for (const ifc of want) {
@@ -148,7 +148,7 @@ export class Endpoint {
       if (!now) {
         link.close();
         this.links.delete(id);
-        try { this.sockets.get(link.family)?.leave(link.ifindex); } catch { this.count('leaveError'); }
+        try { this._sockets.get(link.family)?.leave(link.ifindex); } catch { this.count('leaveError'); }
         change.removed.push(link);
         continue;
       }
@@ -157,13 +157,13 @@ export class Endpoint {
     }
     for (const [id, ifc] of next) {
       if (this.links.has(id)) continue;
-      const link = new Link({ ...ifc }, ifc.family, this.socket(ifc.family), this.p, this.budget, this.count, this.codec);
+      const link = new Link({ ...ifc }, ifc.family, this._socket(ifc.family), this.p, this._budget, this.count, this.codec);
       this.links.set(id, link);
-      this.socket(ifc.family).join(ifc.index);
+      this._socket(ifc.family).join(ifc.index);
       change.added.push(link);
     }
-    this.want = want;
-    for (const u of this.users.slice()) this.guard(() => u.onLinks(change));
+    this._want = want;
+    for (const u of this._users.slice()) this.guard(() => u.onLinks(change));
   }
 }
 

@@ -17,39 +17,39 @@ export interface LinkOptions extends EndpointOptions {
 
 export abstract class Engine implements EndpointUser {
   readonly endpoint: Endpoint;
-  protected closed = false;
-  private detach?: Cancel;
+  protected _closed = false;
+  private _detach?: Cancel;
 
-  constructor(protected readonly p: Platform, opts: LinkOptions) {
+  constructor(protected readonly _p: Platform, opts: LinkOptions) {
     if (opts.endpoint !== undefined) {
       if (!(opts.endpoint instanceof Endpoint)) throw new TypeError('hush: endpoint must be an Endpoint (responder.endpoint or querier.endpoint)');
       for (const k of ['interfaces', 'families', 'budget', 'tsr'] as const) {
         if (opts[k] !== undefined) throw new TypeError(`hush: ${k} belongs to the shared endpoint; leave it out when endpoint is given`);
       }
-      if (opts.endpoint.p !== p) throw new TypeError('hush: endpoint runs on another platform');
+      if (opts.endpoint.p !== _p) throw new TypeError('hush: endpoint runs on another platform');
     }
-    this.endpoint = opts.endpoint ?? new Endpoint(p, opts);
+    this.endpoint = opts.endpoint ?? new Endpoint(_p, opts);
   }
 
   /** Counts of events, shared by every engine on the endpoint. */
   get counters(): Record<string, number> { return this.endpoint.counters; }
 
   /** One link per interface and family, by id ('eth0/4'). */
-  protected get links(): Map<string, Link> { return this.endpoint.links; }
+  protected get _links(): Map<string, Link> { return this.endpoint.links; }
 
-  protected count = (what: string, n?: number): void => this.endpoint.count(what, n);
+  protected _count = (what: string, n?: number): void => this.endpoint.count(what, n);
 
-  protected guard(fn: () => void): void { this.endpoint.guard(fn); }
+  protected _guard(fn: () => void): void { this.endpoint.guard(fn); }
 
   /** Joins the endpoint: the links open (or are told as added) now. */
-  protected attach(): void {
-    this.detach = this.endpoint.attach(this);
+  protected _attach(): void {
+    this._detach = this.endpoint.attach(this);
   }
 
   /** Leaves the endpoint; the last engine to leave closes its sockets. */
-  protected leave(): void {
-    this.detach?.();
-    this.detach = undefined;
+  protected _leave(): void {
+    this._detach?.();
+    this._detach = undefined;
   }
 
   abstract receive(link: Link, m: Message, meta: PacketMeta): void;

@@ -40,16 +40,16 @@ export class Link {
   readonly lastMulticast = new Map<string, number>();
   /** The responder's TSR data for the answers it multicasts here (draft-tllq-tsr-05 §3.5). */
   tsrOf?: TsrOf;
-  private batches: Batch[] = [];
+  private _batches: Batch[] = [];
 
   constructor(
     readonly iface: NetInterface,
     readonly family: 4 | 6,
-    private readonly socket: Socket,
-    private readonly p: Platform,
-    private readonly budget: number,
-    private readonly count: (what: string, n?: number) => void,
-    private readonly codec: CodecOptions & { tsrCode: number },
+    private readonly _socket: Socket,
+    private readonly _p: Platform,
+    private readonly _budget: number,
+    private readonly _count: (what: string, n?: number) => void,
+    private readonly _codec: CodecOptions & { tsrCode: number },
   ) {
     this.id = `${iface.name}/${family}`;
   }
@@ -68,23 +68,23 @@ export class Link {
     const names = tsr ? new Set(m.answers.concat(m.authorities, m.additionals).map((r) => nameKey(r.name)).filter((k) => tsr(k))).size : 0;
     const reserve = names ? OPT_BYTES + TSR_OPTION_BYTES * names : 0;
     for (;;) {
-      const p = pack(m, { ...this.codec, budget: this.budget - reserve, compressSrv: !legacy });
+      const p = pack(m, { ...this._codec, budget: this._budget - reserve, compressSrv: !legacy });
       const placed = items(m) - items(p.rest);
       if (placed > 0) {
-        if (reserve) p.data = this.withTsr(m, p.rest, tsr!, legacy);
+        if (reserve) p.data = this._withTsr(m, p.rest, tsr!, legacy);
         if (p.full && !m.qr) {
           p.data[2] |= 0x02;
-          this.count('truncatedQueries');
+          this._count('truncatedQueries');
         }
-        this.socket.send(p.data, { addr: to?.addr ?? GROUP[this.family], port: to?.port ?? MDNS_PORT, ifindex: this.ifindex });
-        this.count(to ? 'sentUnicast' : 'sentMulticast');
-        this.count('sentBytes', p.data.length);
+        this._socket.send(p.data, { addr: to?.addr ?? GROUP[this.family], port: to?.port ?? MDNS_PORT, ifindex: this.ifindex });
+        this._count(to ? 'sentUnicast' : 'sentMulticast');
+        this._count('sentBytes', p.data.length);
       }
       if (!p.full) return;
       const r = p.rest;
       if (placed === 0) {
         // One record larger than the budget: it can never be sent; skip it.
-        this.count('tooLarge');
+        this._count('tooLarge');
         const s = [r.questions, r.answers, r.authorities, r.additionals].find((l) => l.length > 0)!;
         s.splice(0, 1);
       }
@@ -93,7 +93,7 @@ export class Link {
   }
 
   /** The packet of what `pack` placed (all of `m` but `rest`), with its TSR options in an OPT record. */
-  private withTsr(m: Message, rest: Leftover, tsr: TsrOf, legacy: boolean): Uint8Array {
+  private _withTsr(m: Message, rest: Leftover, tsr: TsrOf, legacy: boolean): Uint8Array {
     const cut = <X>(all: X[], left: unknown[]): X[] => all.slice(0, all.length - left.length);
     const placed = {
       ...m,
@@ -102,14 +102,14 @@ export class Link {
       authorities: cut(m.authorities, rest.authorities),
       additionals: cut(m.additionals, rest.additionals),
     };
-    const options = tsrOptions(placed.answers.concat(placed.authorities, placed.additionals), tsr, this.codec.tsrCode, this.p.now());
+    const options = tsrOptions(placed.answers.concat(placed.authorities, placed.additionals), tsr, this._codec.tsrCode, this._p.now());
     if (options.length) placed.additionals = [...placed.additionals, { name: '', type: T.OPT, class: OPT_PAYLOAD, flush: false, ttl: 0, data: options }];
-    return encode(placed, { ...this.codec, budget: this.budget, compressSrv: !legacy });
+    return encode(placed, { ...this._codec, budget: this._budget, compressSrv: !legacy });
   }
 
   /** Whether the whole message fits in one packet. */
   fits(m: Message): boolean {
-    return !pack(m, { ...this.codec, budget: this.budget }).full;
+    return !pack(m, { ...this._codec, budget: this._budget }).full;
   }
 
   /**
@@ -121,26 +121,26 @@ export class Link {
    * (unique records, §6) only share a packet with others due now.
    */
   queue(items: Pending[], at: number): void {
-    const now = this.p.now();
+    const now = this._p.now();
     let batch = at <= now
-      ? this.batches.find((b) => b.at <= now)
-      : this.batches.find((b) => b.at > now && b.at >= at && b.at <= at + 500) ??
-        this.batches.find((b) => b.at > now && b.at < at && at <= b.limit);
+      ? this._batches.find((b) => b.at <= now)
+      : this._batches.find((b) => b.at > now && b.at >= at && b.at <= at + 500) ??
+        this._batches.find((b) => b.at > now && b.at < at && at <= b.limit);
     if (batch && batch.at < at) {
       batch.cancel();
-      this.arm(batch, at);
+      this._arm(batch, at);
     }
     if (!batch) {
       batch = { at, limit: at + 500, items: [], cancel: () => undefined };
-      this.arm(batch, at);
-      this.batches.push(batch);
+      this._arm(batch, at);
+      this._batches.push(batch);
     }
     batch.items.push(...items);
   }
 
-  private arm(b: Batch, at: number): void {
+  private _arm(b: Batch, at: number): void {
     b.at = at;
-    b.cancel = this.p.timer(Math.max(0, at - this.p.now()), () => this.flush(b));
+    b.cancel = this._p.timer(Math.max(0, at - this._p.now()), () => this._flush(b));
   }
 
   /**
@@ -148,19 +148,19 @@ export class Link {
    * "...and the TTL in that record is not less than the TTL this host would have given".
    */
   suppress(rec: Rec, id: string): void {
-    for (const b of this.batches) {
+    for (const b of this._batches) {
       b.items = b.items.filter((i) => i.additional || i.resend || i.o.id !== id || rec.ttl < i.o.rec.ttl);
     }
   }
 
   /** Drops queued answers for records that are no longer ours. */
   forget(ids: Set<string>): void {
-    for (const b of this.batches) b.items = b.items.filter((i) => !ids.has(i.o.id));
+    for (const b of this._batches) b.items = b.items.filter((i) => !ids.has(i.o.id));
   }
 
-  private flush(batch: Batch): void {
-    this.batches = this.batches.filter((b) => b !== batch);
-    const now = this.p.now();
+  private _flush(batch: Batch): void {
+    this._batches = this._batches.filter((b) => b !== batch);
+    const now = this._p.now();
     const answers = new Map<string, Owned>();
     const additionals = new Map<string, Owned>();
     const later: Pending[] = [];
@@ -187,7 +187,7 @@ export class Link {
 
   /** Sends records by multicast and notes when (announcements and answers alike). */
   multicast(answers: Owned[], additionals: Owned[] = [], ttl?: number): void {
-    const now = this.p.now();
+    const now = this._p.now();
     const rec = (o: Owned): Rec => (ttl === undefined ? o.rec : withTtl(o.rec, ttl));
     this.send(message({ qr: true, aa: true, answers: answers.map(rec), additionals: additionals.map(rec) }), undefined, false, this.tsrOf);
     for (const o of answers) this.lastMulticast.set(o.id, now);
@@ -195,8 +195,8 @@ export class Link {
   }
 
   close(): void {
-    for (const b of this.batches) b.cancel();
-    this.batches = [];
+    for (const b of this._batches) b.cancel();
+    this._batches = [];
   }
 }
 

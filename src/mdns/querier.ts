@@ -73,24 +73,24 @@ const askId = (key: string, type: number, cls: number): string => key + '|' + ty
 
 export class Querier extends Engine {
   readonly cache: Cache;
-  private readonly asking = new Map<string, Asking>();
-  private readonly refresh = new Map<CacheEntry, Refresh>();
-  private reconfirms: { link: Link; q: Question; at: number }[] = [];
-  private tickAt?: { at: number; cancel: Cancel };
+  private readonly _asking = new Map<string, Asking>();
+  private readonly _refresh = new Map<CacheEntry, Refresh>();
+  private _reconfirms: { link: Link; q: Question; at: number }[] = [];
+  private _tickAt?: { at: number; cancel: Cancel };
   /** Cache events of the response being read, told to watchers once the whole packet is in. */
-  private batch?: [CacheEvent, CacheEntry][];
+  private _batch?: [CacheEvent, CacheEntry][];
 
   constructor(p: Platform, opts: QuerierOptions = {}) {
     super(p, opts);
     this.cache = new Cache(p, {
       max: opts.cacheSize,
-      reconfirm: (linkId, name, type) => this.guard(() => this.askAgain(linkId, name, type)),
+      reconfirm: (linkId, name, type) => this._guard(() => this._askAgain(linkId, name, type)),
     });
-    this.cache.on((event, e) => this.guard(() => this.onCache(event, e)));
+    this.cache.on((event, e) => this._guard(() => this._onCache(event, e)));
   }
 
   start(): void {
-    this.attach();
+    this._attach();
   }
 
   /**
@@ -101,14 +101,14 @@ export class Querier extends Engine {
   watch(ask: Ask, fn?: WatchListener, opts: WatchOptions = {}): Watch {
     const q = question(ask);
     if (fn !== undefined && typeof fn !== 'function') throw new TypeError('hush: listener must be a function');
-    if (this.closed) throw new Error('hush: watch after close()');
+    if (this._closed) throw new Error('hush: watch after close()');
     const id = askId(nameKey(q.name), q.type, q.class);
-    let a = this.asking.get(id);
+    let a = this._asking.get(id);
     if (!a) {
       a = { q, id, qu: !!opts.qu, listeners: [], links: new Map() };
-      this.asking.set(id, a);
-      for (const link of this.links.values()) a.links.set(link, this.firstSchedule());
-      this.schedule();
+      this._asking.set(id, a);
+      for (const link of this._links.values()) a.links.set(link, this._firstSchedule());
+      this._schedule();
     }
     const listener: WatchListener = fn ?? (() => undefined);
     a.listeners.push(listener);
@@ -121,9 +121,9 @@ export class Querier extends Engine {
         if (stopped) return;
         stopped = true;
         entry.listeners = entry.listeners.filter((f) => f !== listener);
-        if (entry.listeners.length === 0 && self.asking.get(id) === entry) {
-          self.asking.delete(id);
-          self.schedule();
+        if (entry.listeners.length === 0 && self._asking.get(id) === entry) {
+          self._asking.delete(id);
+          self._schedule();
         }
       },
     };
@@ -137,17 +137,17 @@ export class Querier extends Engine {
   query(ask: Ask, opts: WatchOptions & { wait?: number } = {}): Promise<Rec[]> {
     const q = question(ask);
     // Like every argument error, a call after close() throws at once rather than rejecting later.
-    if (this.closed) throw new Error('hush: query after close()');
+    if (this._closed) throw new Error('hush: query after close()');
     const wait = opts.wait ?? 1000;
     if (!(wait >= 0)) throw new RangeError(`hush: query wait must be a number of ms ≥ 0, got ${String(opts.wait)}`);
-    this.guard(() => {
-      for (const link of this.links.values()) this.send(link, [{ ...q, qu: !!opts.qu }]);
+    this._guard(() => {
+      for (const link of this._links.values()) this._send(link, [{ ...q, qu: !!opts.qu }]);
     });
     return new Promise((resolve) => {
-      this.p.timer(wait, () => {
+      this._p.timer(wait, () => {
         const byId = new Map<string, Rec>();
-        this.guard(() => {
-          const now = this.p.now();
+        this._guard(() => {
+          const now = this._p.now();
           for (const e of this.cache.get(q.name, q.type)) if (e.rec.class === q.class) byId.set(e.id, withTtl(e.rec, remaining(e, now)));
         });
         resolve([...byId.values()]);
@@ -158,17 +158,17 @@ export class Querier extends Engine {
   /** §10.4: doubt a record (every link when `link` is not given): it is queried and goes within 10 s unless answered. */
   reconfirm(ask: Ask, link?: string): void {
     const q = question(ask);
-    for (const l of this.links.values()) if (link === undefined || l.id === link) this.cache.reconfirm(l.id, q.name, q.type);
+    for (const l of this._links.values()) if (link === undefined || l.id === link) this.cache.reconfirm(l.id, q.name, q.type);
   }
 
   close(): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
-      this.leave();
-      this.tickAt?.cancel();
-      this.tickAt = undefined;
-      this.asking.clear();
-      this.reconfirms = [];
+    if (!this._closed) {
+      this._closed = true;
+      this._leave();
+      this._tickAt?.cancel();
+      this._tickAt = undefined;
+      this._asking.clear();
+      this._reconfirms = [];
       this.cache.clear();
     }
     return Promise.resolve();
@@ -178,17 +178,17 @@ export class Querier extends Engine {
 
   /** The endpoint's links changed: §10.3, what was heard on a link that went or changed may be stale. */
   onLinks(change: LinkChange): void {
-    if (this.closed) return;
+    if (this._closed) return;
     for (const link of change.removed) {
       this.cache.flushLink(link.id);
-      for (const a of this.asking.values()) a.links.delete(link);
-      this.reconfirms = this.reconfirms.filter((r) => r.link !== link);
+      for (const a of this._asking.values()) a.links.delete(link);
+      this._reconfirms = this._reconfirms.filter((r) => r.link !== link);
     }
     for (const link of change.changed) this.cache.flushLink(link.id);
     for (const link of [...change.changed, ...change.added]) {
-      for (const a of this.asking.values()) a.links.set(link, this.firstSchedule());
+      for (const a of this._asking.values()) a.links.set(link, this._firstSchedule());
     }
-    this.schedule();
+    this._schedule();
   }
 
   // ---- the schedule -----------------------------------------------------------
@@ -197,96 +197,96 @@ export class Querier extends Engine {
    * §5.2 first query after 20-120 ms; §5.3 a question that starts while a
    * query is due within that window joins it, so they share a packet.
    */
-  private firstSchedule(): Schedule {
-    const now = this.p.now();
-    const t = this.tickAt?.at;
+  private _firstSchedule(): Schedule {
+    const now = this._p.now();
+    const t = this._tickAt?.at;
     const join = t !== undefined && t >= now + FIRST_DELAY.min && t <= now + FIRST_DELAY.min + FIRST_DELAY.spread;
-    const due = join ? t : now + FIRST_DELAY.min + Math.floor(this.p.random() * FIRST_DELAY.spread);
+    const due = join ? t : now + FIRST_DELAY.min + Math.floor(this._p.random() * FIRST_DELAY.spread);
     return { due, gap: due - now, interval: FIRST_INTERVAL, sent: 0 };
   }
 
   /** When a cached answer someone still wants is next refreshed (Infinity after the 95% query). */
-  private refreshAt(e: CacheEntry): number {
-    let r = this.refresh.get(e);
+  private _refreshAt(e: CacheEntry): number {
+    let r = this._refresh.get(e);
     if (!r || r.received !== e.received) {
-      r = { received: e.received, step: 0, at: this.refreshPoint(e, 0) };
-      this.refresh.set(e, r);
+      r = { received: e.received, step: 0, at: this._refreshPoint(e, 0) };
+      this._refresh.set(e, r);
     }
     return r.at;
   }
 
-  private refreshPoint(e: CacheEntry, step: number): number {
+  private _refreshPoint(e: CacheEntry, step: number): number {
     if (step >= REFRESH.length) return Infinity;
-    const at = e.received + e.rec.ttl * 1000 * (REFRESH[step] + JITTER * this.p.random());
+    const at = e.received + e.rec.ttl * 1000 * (REFRESH[step] + JITTER * this._p.random());
     return at < e.expires ? Math.floor(at) : Infinity;
   }
 
-  private answers(a: Asking, link: Link): CacheEntry[] {
+  private _answers(a: Asking, link: Link): CacheEntry[] {
     return this.cache.get(a.q.name, a.q.type, link.id).filter((e) => e.rec.class === a.q.class);
   }
 
-  private schedule(): void {
-    if (this.closed) return;
+  private _schedule(): void {
+    if (this._closed) return;
     let at = Infinity;
-    for (const a of this.asking.values()) {
+    for (const a of this._asking.values()) {
       for (const [link, s] of a.links) {
         at = Math.min(at, s.due);
-        for (const e of this.answers(a, link)) at = Math.min(at, this.refreshAt(e));
+        for (const e of this._answers(a, link)) at = Math.min(at, this._refreshAt(e));
       }
     }
-    for (const r of this.reconfirms) at = Math.min(at, r.at);
-    if (this.tickAt && this.tickAt.at === at) return;
-    this.tickAt?.cancel();
-    this.tickAt = undefined;
+    for (const r of this._reconfirms) at = Math.min(at, r.at);
+    if (this._tickAt && this._tickAt.at === at) return;
+    this._tickAt?.cancel();
+    this._tickAt = undefined;
     if (at === Infinity) return;
-    this.tickAt = { at, cancel: this.p.timer(Math.max(0, at - this.p.now()), () => this.guard(() => this.tick())) };
+    this._tickAt = { at, cancel: this._p.timer(Math.max(0, at - this._p.now()), () => this._guard(() => this._tick())) };
   }
 
   /** Sends every question due now, per link, in as few packets as fit (§5.3). */
-  private tick(): void {
-    this.tickAt = undefined;
-    if (this.closed) return;
-    const now = this.p.now();
+  private _tick(): void {
+    this._tickAt = undefined;
+    if (this._closed) return;
+    const now = this._p.now();
     const due = new Map<Link, Map<string, Question>>();
     const add = (link: Link, id: string, q: Question): void => {
       let m = due.get(link);
       if (!m) due.set(link, (m = new Map()));
       if (!m.has(id) || q.qu) m.set(id, q);
     };
-    for (const a of this.asking.values()) {
+    for (const a of this._asking.values()) {
       for (const [link, s] of a.links) {
-        const stale = this.answers(a, link).filter((e) => this.refreshAt(e) <= now);
+        const stale = this._answers(a, link).filter((e) => this._refreshAt(e) <= now);
         if (s.due <= now) {
           add(link, a.id, { ...a.q, qu: a.qu && s.sent === 0 });
           sent(s, now);
         } else if (stale.length) {
-          this.count('refreshQueries');
+          this._count('refreshQueries');
           add(link, a.id, a.q);
         }
         for (const e of stale) {
           // One query per refresh: points already passed (a watch that started late) are skipped.
-          const r = this.refresh.get(e)!;
-          do r.at = this.refreshPoint(e, ++r.step); while (r.at <= now);
+          const r = this._refresh.get(e)!;
+          do r.at = this._refreshPoint(e, ++r.step); while (r.at <= now);
         }
       }
     }
-    for (const r of this.reconfirms) if (r.at <= now) add(r.link, askId(nameKey(r.q.name), r.q.type, r.q.class), r.q);
-    this.reconfirms = this.reconfirms.filter((r) => r.at > now);
-    for (const [link, qs] of due) this.send(link, [...qs.values()]);
-    this.schedule();
+    for (const r of this._reconfirms) if (r.at <= now) add(r.link, askId(nameKey(r.q.name), r.q.type, r.q.class), r.q);
+    this._reconfirms = this._reconfirms.filter((r) => r.at > now);
+    for (const [link, qs] of due) this._send(link, [...qs.values()]);
+    this._schedule();
   }
 
   /** §10.4: the cache doubts a record on a link: ask for it now and once more. */
-  private askAgain(linkId: string, name: string, type: number): void {
-    const link = this.links.get(linkId);
-    if (!link || this.closed) return;
+  private _askAgain(linkId: string, name: string, type: number): void {
+    const link = this._links.get(linkId);
+    if (!link || this._closed) return;
     const q: Question = { name, type, class: CLASS_IN, qu: false };
-    const now = this.p.now();
+    const now = this._p.now();
     // A record already being reconfirmed on this link is not queued again.
     const same = (r: { link: Link; q: Question }): boolean => r.link === link && r.q.type === type && nameKey(r.q.name) === nameKey(name);
-    if (this.reconfirms.some(same)) return;
-    this.reconfirms.push({ link, q, at: now }, { link, q, at: now + RECONFIRM_RETRY });
-    this.schedule();
+    if (this._reconfirms.some(same)) return;
+    this._reconfirms.push({ link, q, at: now }, { link, q, at: now + RECONFIRM_RETRY });
+    this._schedule();
   }
 
   /**
@@ -294,8 +294,8 @@ export class Querier extends Engine {
    * their TTL left, at their remaining TTL. (The cache-flush bit belongs to
    * responses only, §10.2.)
    */
-  private known(link: Link, questions: Question[]): Rec[] {
-    const now = this.p.now();
+  private _known(link: Link, questions: Question[]): Rec[] {
+    const now = this._p.now();
     const out = new Map<string, Rec>();
     for (const q of questions) {
       for (const e of this.cache.get(q.name, q.type, link.id)) {
@@ -311,36 +311,36 @@ export class Querier extends Engine {
    * list is too large to fit in a single packet, the querier sets the TC bit"
    * and sends the rest in following packets, TC on all but the last.
    */
-  private send(link: Link, questions: Question[]): void {
-    this.count('queries');
-    link.send(message({ questions, answers: this.known(link, questions) }));
+  private _send(link: Link, questions: Question[]): void {
+    this._count('queries');
+    link.send(message({ questions, answers: this._known(link, questions) }));
   }
 
   // ---- receiving --------------------------------------------------------------
 
   receive(link: Link, m: Message, meta: PacketMeta): void {
-    if (this.closed) return;
+    if (this._closed) return;
     if (m.qr) {
       // §6: "Multicast DNS implementations MUST silently ignore any Multicast
       // DNS responses they receive where the source UDP port is not 5353."
-      if (meta.srcPort !== MDNS_PORT) return this.count('badSourcePort');
-      if (m.rcode !== 0) return this.count('ignoredRcode'); // §18.11
-      this.count('responses');
-      const batch: [CacheEvent, CacheEntry][] = (this.batch = []);
+      if (meta.srcPort !== MDNS_PORT) return this._count('badSourcePort');
+      if (m.rcode !== 0) return this._count('ignoredRcode'); // §18.11
+      this._count('responses');
+      const batch: [CacheEvent, CacheEntry][] = (this._batch = []);
       try {
         for (const rec of m.answers.concat(m.additionals)) if (rec.type !== T.OPT) this.cache.put(link.id, rec);
       } finally {
-        this.batch = undefined;
+        this._batch = undefined;
       }
-      for (const [event, e] of batch) this.tell(event, e);
-      if (batch.some(([event]) => event !== 'remove') && !this.closed) this.schedule();
+      for (const [event, e] of batch) this._tell(event, e);
+      if (batch.some(([event]) => event !== 'remove') && !this._closed) this._schedule();
       return;
     }
     if (link.iface.addrs.some((a) => a.addr === meta.src)) return; // our own query, looped back
-    this.count('peerQueries');
+    this._count('peerQueries');
     if (m.tc) return; // its known-answer list continues in later packets: nothing certain to learn
     this.cache.observe(link.id, m.questions, m.answers);
-    this.duplicate(link, m);
+    this._duplicate(link, m);
   }
 
   /**
@@ -350,40 +350,40 @@ export class Querier extends Engine {
    * any records that this host would not also put in its own Known-Answer
    * Section, then this host SHOULD treat its own query as having been sent."
    */
-  private duplicate(link: Link, m: Message): void {
-    const now = this.p.now();
+  private _duplicate(link: Link, m: Message): void {
+    const now = this._p.now();
     let changed = false;
     for (const q of m.questions) {
       if (q.qu) continue;
-      const a = this.asking.get(askId(nameKey(q.name), q.type, q.class));
+      const a = this._asking.get(askId(nameKey(q.name), q.type, q.class));
       const s = a?.links.get(link);
       // "Planning to transmit": the first query, or past the middle of the wait for the next one.
       if (!a || !s || (s.sent > 0 && now < s.due - s.gap / 2)) continue;
-      const ours = new Set(this.known(link, [a.q]).map(recordId));
+      const ours = new Set(this._known(link, [a.q]).map(recordId));
       const theirs = m.answers.filter((r) => nameKey(r.name) === nameKey(q.name) && (q.type === T.ANY || r.type === q.type));
       if (!theirs.every((r) => ours.has(recordId(r)))) continue;
-      this.count('duplicateQuestions');
+      this._count('duplicateQuestions');
       sent(s, now);
       changed = true;
     }
-    if (changed) this.schedule();
+    if (changed) this._schedule();
   }
 
-  private onCache(event: CacheEvent, e: CacheEntry): void {
-    if (event === 'remove') this.refresh.delete(e);
-    if (this.batch) {
+  private _onCache(event: CacheEvent, e: CacheEntry): void {
+    if (event === 'remove') this._refresh.delete(e);
+    if (this._batch) {
       // A response's records are told, and the schedule redone, once the whole packet is in.
-      this.batch.push([event, e]);
+      this._batch.push([event, e]);
       return;
     }
-    this.tell(event, e);
-    if (event !== 'remove' && !this.closed) this.schedule();
+    this._tell(event, e);
+    if (event !== 'remove' && !this._closed) this._schedule();
   }
 
   /** Tells the watchers of the questions this record answers. */
-  private tell(event: CacheEvent, e: CacheEntry): void {
+  private _tell(event: CacheEvent, e: CacheEntry): void {
     for (const id of [askId(e.key, e.rec.type, e.rec.class), askId(e.key, T.ANY, e.rec.class)]) {
-      const a = this.asking.get(id);
+      const a = this._asking.get(id);
       if (!a) continue;
       for (const fn of a.listeners.slice()) {
         try { fn(event, e); } catch { /* a listener's error is its own */ }

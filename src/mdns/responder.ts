@@ -88,81 +88,81 @@ class Registration implements Group {
   reported = false;
   /** Whether 'probing' was reported for the current name. */
   probingSaid = false;
-  private listeners = new Map<GroupEvent, ((d?: unknown) => void)[]>();
+  private _listeners = new Map<GroupEvent, ((d?: unknown) => void)[]>();
 
   constructor(readonly kind: 'host' | 'service' | 'proxy', label: string, readonly spec?: ServiceSpec) {
     this.label = label;
   }
 
   on(event: GroupEvent, fn: (d?: unknown) => void): void {
-    this.listeners.set(event, [...(this.listeners.get(event) ?? []), fn]);
+    this._listeners.set(event, [...(this._listeners.get(event) ?? []), fn]);
   }
 
   emit(event: GroupEvent, detail?: unknown): void {
-    for (const fn of this.listeners.get(event) ?? []) {
+    for (const fn of this._listeners.get(event) ?? []) {
       try { fn(detail); } catch { /* a listener's error is the listener's own; the engine goes on */ }
     }
   }
 }
 
 export class Responder extends Engine {
-  private readonly ttl: Ttls;
-  private readonly groups = new Set<Registration>();
-  private readonly host: Registration;
-  private index = new Map<string, Entry[]>();
-  private ticks = new Map<Link, { at: number; cancel: Cancel }>();
-  private waits = new Map<string, KnownAnswerWait>();
+  private readonly _ttl: Ttls;
+  private readonly _groups = new Set<Registration>();
+  private readonly _host: Registration;
+  private _index = new Map<string, Entry[]>();
+  private _ticks = new Map<Link, { at: number; cancel: Cancel }>();
+  private _waits = new Map<string, KnownAnswerWait>();
   /** Second announcements of updated records (§8.4), due at `at`. */
-  private repeat: { link: Link; records: Owned[]; at: number }[] = [];
-  private conflictTimes: number[] = [];
+  private _repeat: { link: Link; records: Owned[]; at: number }[] = [];
+  private _conflictTimes: number[] = [];
   /** The interfaces in use: up, multicast-capable, and chosen by the options. */
-  private ifaces: NetInterface[] = [];
+  private _ifaces: NetInterface[] = [];
   /** Owner names of registrations with TSR data (draft-tllq-tsr-05 §3.5), by name key. */
-  private tsrNames = new Map<string, Registration>();
+  private _tsrNames = new Map<string, Registration>();
   /** Record ids of secondary registrations: answered only on a retransmitted question. */
-  private secondaryIds = new Set<string>();
+  private _secondaryIds = new Set<string>();
   /** Questions seen, by link, name and type, for the secondary rule. */
-  private asked = new Map<string, number>();
-  private readonly heard: HeardBook;
-  private readonly skew: number;
+  private _asked = new Map<string, number>();
+  private readonly _heard: HeardBook;
+  private readonly _skew: number;
 
   constructor(p: Platform, opts: ResponderOptions) {
     super(p, opts);
-    this.ttl = { ...DEFAULT_TTLS, ...opts.ttl };
-    this.host = new Registration('host', opts.hostName);
-    this.skew = opts.tsrSkew ?? 2000;
-    if (!(this.skew >= 0)) throw new RangeError(`hush: tsrSkew must be milliseconds ≥ 0, got ${String(opts.tsrSkew)}`);
-    this.heard = new HeardBook(opts.heardNames);
+    this._ttl = { ...DEFAULT_TTLS, ...opts.ttl };
+    this._host = new Registration('host', opts.hostName);
+    this._skew = opts.tsrSkew ?? 2000;
+    if (!(this._skew >= 0)) throw new RangeError(`hush: tsrSkew must be milliseconds ≥ 0, got ${String(opts.tsrSkew)}`);
+    this._heard = new HeardBook(opts.heardNames);
   }
 
   /** TSR data of a locally registered name, for outgoing messages (§3.5). */
-  private readonly tsrOf = (key: string): Tsr | undefined => this.tsrNames.get(key)?.proxy?.tsr;
+  private readonly _tsrOf = (key: string): Tsr | undefined => this._tsrNames.get(key)?.proxy?.tsr;
 
-  get hostName(): string { return `${this.host.label}.local`; }
+  get hostName(): string { return `${this._host.label}.local`; }
 
   start(): void {
-    this.groups.add(this.host);
-    this.attach();
+    this._groups.add(this._host);
+    this._attach();
   }
 
   /** Starts probing for a service; throws EncodeError when its records cannot be encoded. */
   publish(spec: ServiceSpec): ServiceHandle {
-    if (this.closed) throw new Error('hush: publish after close()');
+    if (this._closed) throw new Error('hush: publish after close()');
     const g = new Registration('service', spec.name, { ...spec });
-    this.encodable(g.spec!, g.label);
-    this.groups.add(g);
-    this.rebuild(g);
-    for (const link of this.links.values()) this.startProbing(g, link);
+    this._encodable(g.spec!, g.label);
+    this._groups.add(g);
+    this._rebuild(g);
+    for (const link of this._links.values()) this._startProbing(g, link);
     const self = this;
     const handle: ServiceHandle = {
       get name() { return g.label; },
       get fullName() { return instanceName(g.spec!, g.label); },
       on(event, fn) { g.on(event, fn); return handle; },
       update(change) {
-        self.encodable({ ...g.spec!, ...change }, g.label);
-        self.guard(() => self.update(g, change));
+        self._encodable({ ...g.spec!, ...change }, g.label);
+        self._guard(() => self._update(g, change));
       },
-      unpublish() { self.guard(() => self.remove([g])); return Promise.resolve(); },
+      unpublish() { self._guard(() => self._remove([g])); return Promise.resolve(); },
     };
     return handle;
   }
@@ -176,7 +176,7 @@ export class Responder extends Engine {
    * or 'probing'. Throws naming the field when the spec is not valid.
    */
   proxy(spec: ProxySpec): ProxyHandle {
-    if (this.closed) throw new Error('hush: proxy after close()');
+    if (this._closed) throw new Error('hush: proxy after close()');
     const tsr = checkProxy(spec);
     const g = new Registration('proxy', spec.hostName);
     g.proxy = {
@@ -186,9 +186,9 @@ export class Responder extends Engine {
       secondary: !!spec.secondary,
       state: 'probing',
     };
-    this.rebuild(g, false);
+    this._rebuild(g, false);
     encode(message({ answers: g.records.map((o) => o.rec) }));
-    this.guard(() => this.admit(g));
+    this._guard(() => this._admit(g));
     const self = this;
     const handle: ProxyHandle = {
       get state() { return g.proxy!.state; },
@@ -197,9 +197,9 @@ export class Responder extends Engine {
       update(change) {
         if (change.addresses !== undefined) checkAddresses(change.addresses);
         if (change.received !== undefined && !Number.isFinite(change.received)) throw new TypeError('hush: received must be a platform time in ms');
-        self.guard(() => self.updateProxy(g, change));
+        self._guard(() => self._updateProxy(g, change));
       },
-      withdraw(opts = {}) { self.guard(() => self.withdraw(g, opts.goodbye !== false)); },
+      withdraw(opts = {}) { self._guard(() => self._withdraw(g, opts.goodbye !== false)); },
     };
     return handle;
   }
@@ -212,57 +212,57 @@ export class Responder extends Engine {
    * proposed time discards what was heard, displaces local registrations
    * as stale, and registers it.
    */
-  private admit(g: Registration): void {
+  private _admit(g: Registration): void {
     const mine = g.proxy!;
-    const now = this.p.now();
+    const now = this._p.now();
     let quiet = mine.secondary;
     if (mine.tsr) {
       const displaced = new Set<Registration>();
       let heardSame = true;
       let any = false;
       for (const key of g.names) {
-        const local = (this.index.get(key) ?? []).map((e) => e.g as Registration).filter((x) => x !== g);
-        const heard = this.heard.get(key, now);
+        const local = (this._index.get(key) ?? []).map((e) => e.g as Registration).filter((x) => x !== g);
+        const heard = this._heard.get(key, now);
         if (local.length === 0 && !heard) { heardSame = false; continue; }
         any = true;
         const known = [...local.map((x) => x.proxy?.tsr), heard?.tsr].filter((t): t is Tsr => t !== undefined);
         const withoutTsr = local.some((x) => !x.proxy?.tsr) || (heard !== undefined && !heard.tsr);
-        if (withoutTsr || known.some((t) => t.checksum !== mine.tsr!.checksum)) return this.end(g, 'conflict', false);
-        if (known.some((t) => compareTsr(mine.tsr!, t, this.skew) === 'theirs')) return this.end(g, 'stale', false);
-        const same = heard?.tsr !== undefined && compareTsr(mine.tsr, heard.tsr, this.skew) === 'same';
+        if (withoutTsr || known.some((t) => t.checksum !== mine.tsr!.checksum)) return this._end(g, 'conflict', false);
+        if (known.some((t) => compareTsr(mine.tsr!, t, this._skew) === 'theirs')) return this._end(g, 'stale', false);
+        const same = heard?.tsr !== undefined && compareTsr(mine.tsr, heard.tsr, this._skew) === 'same';
         // NSEC records are never announced (§8.3), so they are not expected among what was heard.
         if (!same || !g.records.filter((o) => o.key === key && o.unique && notNsec(o)).every((o) => heard!.ids.has(o.id))) heardSame = false;
-        if (heard && !same) this.heard.forget(key);
-        for (const x of local) if (compareTsr(mine.tsr, x.proxy!.tsr!, this.skew) === 'mine') displaced.add(x);
+        if (heard && !same) this._heard.forget(key);
+        for (const x of local) if (compareTsr(mine.tsr, x.proxy!.tsr!, this._skew) === 'mine') displaced.add(x);
       }
-      for (const x of displaced) this.end(x, 'stale', false);
+      for (const x of displaced) this._end(x, 'stale', false);
       // Quiet rule (seed 000): the same data with the same time is already on the link: no probe, no announcement.
       if (any && heardSame) quiet = true;
     }
     mine.secondary = quiet;
-    this.groups.add(g);
-    this.reindex();
+    this._groups.add(g);
+    this._reindex();
     if (quiet) {
       mine.state = 'established';
-      for (const link of this.links.values()) g.states.set(link, { phase: 'established', n: 0 });
+      for (const link of this._links.values()) g.states.set(link, { phase: 'established', n: 0 });
       g.reported = true;
       return;
     }
-    for (const link of this.links.values()) this.startProbing(g, link);
+    for (const link of this._links.values()) this._startProbing(g, link);
   }
 
   /** A proxied registration ends: stale or conflict (told to its registrant), or withdrawn. */
-  private end(g: Registration, state: 'stale' | 'conflict' | 'withdrawn', goodbye: boolean): void {
+  private _end(g: Registration, state: 'stale' | 'conflict' | 'withdrawn', goodbye: boolean): void {
     const p = g.proxy!;
     if (p.state === 'stale' || p.state === 'conflict' || p.state === 'withdrawn') return;
     p.state = state;
-    if (this.groups.has(g)) this.remove([g], goodbye ? this.othersAdvertise(g) : undefined, !goodbye);
-    this.count(state === 'withdrawn' ? 'withdrawn' : state === 'stale' ? 'tsrStale' : 'tsrConflicts');
+    if (this._groups.has(g)) this._remove([g], goodbye ? this._othersAdvertise(g) : undefined, !goodbye);
+    this._count(state === 'withdrawn' ? 'withdrawn' : state === 'stale' ? 'tsrStale' : 'tsrConflicts');
     if (state !== 'withdrawn') g.emit(state, { name: g.label });
   }
 
-  private withdraw(g: Registration, goodbye: boolean): void {
-    this.end(g, 'withdrawn', goodbye);
+  private _withdraw(g: Registration, goodbye: boolean): void {
+    this._end(g, 'withdrawn', goodbye);
   }
 
   /**
@@ -270,16 +270,16 @@ export class Responder extends Engine {
    * another registrar still advertises (on the client's names, with the
    * same key and time) are left out of the goodbye.
    */
-  private othersAdvertise(g: Registration): Set<string> {
+  private _othersAdvertise(g: Registration): Set<string> {
     const keep = new Set<string>();
     const t = g.proxy!.tsr;
     if (!t) return keep;
-    const now = this.p.now();
+    const now = this._p.now();
     for (const o of g.records) {
-      const h = this.heard.get(o.key, now);
+      const h = this._heard.get(o.key, now);
       if (!h?.ids.has(o.id)) continue;
       // On the client's own names only the same key and time count; a shared PTR heard from another host stays anyway.
-      if (g.names.has(o.key) && (!h.tsr || h.tsr.checksum !== t.checksum || compareTsr(t, h.tsr, this.skew) !== 'same')) continue;
+      if (g.names.has(o.key) && (!h.tsr || h.tsr.checksum !== t.checksum || compareTsr(t, h.tsr, this._skew) !== 'same')) continue;
       keep.add(o.id);
     }
     return keep;
@@ -290,39 +290,39 @@ export class Responder extends Engine {
    * records send nothing, whatever the new time; added records are announced
    * without probing; removed ones get goodbyes.
    */
-  private updateProxy(g: Registration, change: { addresses?: string[]; services?: ServiceSpec[]; received?: number }): void {
+  private _updateProxy(g: Registration, change: { addresses?: string[]; services?: ServiceSpec[]; received?: number }): void {
     const p = g.proxy!;
     if (p.state !== 'probing' && p.state !== 'established') return;
     if (change.received !== undefined && p.tsr) p.tsr = { ...p.tsr, received: change.received };
     if (change.addresses !== undefined) p.addresses = [...change.addresses];
     if (change.services !== undefined) p.services = change.services.map((x) => ({ spec: { ...x }, label: p.services.find((y) => y.spec.name === x.name)?.label ?? x.name }));
     const before = g.records;
-    this.rebuild(g);
+    this._rebuild(g);
     const was = new Set(before.map((o) => o.id));
     const now = new Set(g.records.map((o) => o.id));
     if (g.records.every((o) => was.has(o.id)) && before.every((o) => now.has(o.id))) return;
-    this.count('proxyChanges');
-    this.announceChanges(g, before);
+    this._count('proxyChanges');
+    this._announceChanges(g, before);
   }
 
   /**
    * A service whose records cannot go on the wire (a label over 63 bytes of
    * UTF-8, a TXT string over 255) is refused with an EncodeError naming the field.
    */
-  private encodable(spec: ServiceSpec, label: string): void {
-    encode(message({ answers: serviceRecords(spec, label, this.hostName, this.ttl).map((o) => o.rec) }));
+  private _encodable(spec: ServiceSpec, label: string): void {
+    encode(message({ answers: serviceRecords(spec, label, this.hostName, this._ttl).map((o) => o.rec) }));
   }
 
   /** Goodbyes for everything, aggregated, then every socket and timer is released. */
   close(): Promise<void> {
-    if (!this.closed) {
-      this.guard(() => this.remove([...this.groups]));
-      this.closed = true;
-      for (const t of this.ticks.values()) t.cancel();
-      for (const w of this.waits.values()) w.cancel();
+    if (!this._closed) {
+      this._guard(() => this._remove([...this._groups]));
+      this._closed = true;
+      for (const t of this._ticks.values()) t.cancel();
+      for (const w of this._waits.values()) w.cancel();
       // Answers still queued in the links' outboxes were ours alone.
-      for (const link of this.links.values()) link.close();
-      this.leave();
+      for (const link of this._links.values()) link.close();
+      this._leave();
     }
     return Promise.resolve();
   }
@@ -331,66 +331,66 @@ export class Responder extends Engine {
 
   /** The endpoint's links changed: probe on new ones, re-announce or say goodbye for host addresses that changed. */
   onLinks({ want, added, removed }: LinkChange): void {
-    if (this.closed) return;
-    this.ifaces = want;
+    if (this._closed) return;
+    this._ifaces = want;
     // Links that went away: nothing can be sent there any more.
-    for (const link of removed) this.dropLink(link);
+    for (const link of removed) this._dropLink(link);
     // Address changes on links that stay: goodbye for what left (RFC 6762 §10.1).
-    const oldRecords = this.host.records;
-    this.host.records = hostRecords(this.hostName, want, this.ttl);
-    this.host.names = new Set(this.host.records.filter((o) => o.unique).map((o) => o.key));
-    const kept = new Set(this.host.records.map((o) => o.id));
-    const fresh = this.host.records.filter((o) => !oldRecords.some((x) => x.id === o.id));
-    for (const link of this.links.values()) {
+    const oldRecords = this._host.records;
+    this._host.records = hostRecords(this.hostName, want, this._ttl);
+    this._host.names = new Set(this._host.records.filter((o) => o.unique).map((o) => o.key));
+    const kept = new Set(this._host.records.map((o) => o.id));
+    const fresh = this._host.records.filter((o) => !oldRecords.some((x) => x.id === o.id));
+    for (const link of this._links.values()) {
       const gone = oldRecords.filter((o) => !kept.has(o.id) && o.ifindex === link.ifindex);
-      if (gone.some(notNsec) && answerable(this.host, link)) link.multicast(gone.filter(notNsec), [], 0);
+      if (gone.some(notNsec) && answerable(this._host, link)) link.multicast(gone.filter(notNsec), [], 0);
     }
-    this.reindex();
-    for (const link of this.links.values()) {
+    this._reindex();
+    for (const link of this._links.values()) {
       if (added.includes(link)) continue;
       const mine = fresh.filter((o) => o.ifindex === link.ifindex && notNsec(o));
       // §10.2: a unique RRSet goes out whole: the new address with the interface's others of that type.
       const sets = new Set(mine.map((o) => `${o.key}|${o.rec.type}`));
-      const whole = this.host.records.filter((o) => o.ifindex === link.ifindex && sets.has(`${o.key}|${o.rec.type}`));
-      if (whole.length && answerable(this.host, link)) this.announce(link, whole);
+      const whole = this._host.records.filter((o) => o.ifindex === link.ifindex && sets.has(`${o.key}|${o.rec.type}`));
+      if (whole.length && answerable(this._host, link)) this._announce(link, whole);
     }
     // New links: probe every registration there.
     for (const link of added) {
-      link.tsrOf = this.tsrOf;
-      for (const g of this.groups) this.startProbing(g, link);
+      link.tsrOf = this._tsrOf;
+      for (const g of this._groups) this._startProbing(g, link);
     }
   }
 
   /** The responder's own state on a link that is gone (the endpoint closed the link). */
-  private dropLink(link: Link): void {
-    this.ticks.get(link)?.cancel();
-    this.ticks.delete(link);
-    for (const g of this.groups) g.states.delete(link);
-    this.repeat = this.repeat.filter((r) => r.link !== link);
+  private _dropLink(link: Link): void {
+    this._ticks.get(link)?.cancel();
+    this._ticks.delete(link);
+    for (const g of this._groups) g.states.delete(link);
+    this._repeat = this._repeat.filter((r) => r.link !== link);
   }
 
   // ---- records ----------------------------------------------------------------
 
-  private rebuild(g: Registration, index = true): void {
+  private _rebuild(g: Registration, index = true): void {
     if (g.kind === 'proxy') {
-      const built = proxyRecords(g.label, g.proxy!.addresses, g.proxy!.services, this.ttl);
+      const built = proxyRecords(g.label, g.proxy!.addresses, g.proxy!.services, this._ttl);
       g.records = built.records;
       g.names = built.names;
     } else if (g.kind === 'host') {
-      g.records = hostRecords(this.hostName, this.ifaces, this.ttl);
+      g.records = hostRecords(this.hostName, this._ifaces, this._ttl);
       g.names = new Set(g.records.filter((o) => o.unique).map((o) => o.key));
     } else {
-      g.records = serviceRecords(g.spec!, g.label, this.hostName, this.ttl);
+      g.records = serviceRecords(g.spec!, g.label, this.hostName, this._ttl);
       g.names = new Set([nameKey(instanceName(g.spec!, g.label))]);
     }
-    if (index) this.reindex();
+    if (index) this._reindex();
   }
 
-  private reindex(): void {
+  private _reindex(): void {
     const index = new Map<string, Entry[]>();
     const tsr = new Map<string, Registration>();
     const secondary = new Set<string>();
-    for (const g of this.groups) {
+    for (const g of this._groups) {
       for (const o of g.records) {
         const list = index.get(o.key);
         if (list) list.push({ g, o });
@@ -399,52 +399,52 @@ export class Responder extends Engine {
       }
       if (g.proxy?.tsr) for (const key of g.names) tsr.set(key, g);
     }
-    this.index = index;
-    this.tsrNames = tsr;
-    this.secondaryIds = secondary;
+    this._index = index;
+    this._tsrNames = tsr;
+    this._secondaryIds = secondary;
   }
 
   /** The group's primary name: the one that is renamed on conflict. */
-  private primary(g: Group): string {
+  private _primary(g: Group): string {
     return g.kind === 'host' ? nameKey(this.hostName) : nameKey(instanceName((g as Registration).spec!, g.label));
   }
 
-  private update(g: Registration, change: { txt?: ServiceSpec['txt']; port?: number }): void {
+  private _update(g: Registration, change: { txt?: ServiceSpec['txt']; port?: number }): void {
     if (g.kind !== 'service') return;
     const before = g.records;
     if (change.txt !== undefined) g.spec!.txt = change.txt;
     if (change.port !== undefined) g.spec!.port = change.port;
-    this.rebuild(g);
-    this.announceChanges(g, before);
+    this._rebuild(g);
+    this._announceChanges(g, before);
   }
 
   /** RFC 6762 §8.4: announce what changed; goodbye for shared records that went away. */
-  private announceChanges(g: Registration, before: Owned[]): void {
+  private _announceChanges(g: Registration, before: Owned[]): void {
     const now = new Set(g.records.map((o) => o.id));
     const was = new Set(before.map((o) => o.id));
     const changed = g.records.filter((o) => !was.has(o.id));
     // A proxied client's removed records all get goodbyes; a host's own unique ones are replaced by the flush bit (§10.2).
-    const gone = before.filter((o) => !now.has(o.id) && (!o.unique || g.kind === 'proxy') && !this.ownedElsewhere(o.id, g));
-    for (const link of this.links.values()) {
+    const gone = before.filter((o) => !now.has(o.id) && (!o.unique || g.kind === 'proxy') && !this._ownedElsewhere(o.id, g));
+    for (const link of this._links.values()) {
       if (!answerable(g, link)) continue;
       const on = (o: Owned): boolean => o.ifindex === undefined || o.ifindex === link.ifindex;
       link.forget(new Set(before.filter((o) => !now.has(o.id)).map((o) => o.id)));
       if (gone.some(on)) link.multicast(gone.filter(on), [], 0);
-      if (changed.some(on)) this.announce(link, changed.filter(on));
+      if (changed.some(on)) this._announce(link, changed.filter(on));
     }
   }
 
-  private ownedElsewhere(id: string, except: Group): boolean {
-    for (const g of this.groups) if (g !== except && g.records.some((o) => o.id === id)) return true;
+  private _ownedElsewhere(id: string, except: Group): boolean {
+    for (const g of this._groups) if (g !== except && g.records.some((o) => o.id === id)) return true;
     return false;
   }
 
   // ---- probing and announcing (RFC 6762 §8) ----------------------------------
 
-  private throttled(): boolean {
-    const now = this.p.now();
-    this.conflictTimes = this.conflictTimes.filter((t) => now - t < THROTTLE.window);
-    return this.conflictTimes.length >= THROTTLE.conflicts;
+  private _throttled(): boolean {
+    const now = this._p.now();
+    this._conflictTimes = this._conflictTimes.filter((t) => now - t < THROTTLE.window);
+    return this._conflictTimes.length >= THROTTLE.conflicts;
   }
 
   /**
@@ -452,53 +452,53 @@ export class Responder extends Engine {
    * while another probe round on the link is due within that window joins it,
    * so names probing at once share packets.
    */
-  private startProbing(g: Registration, link: Link, delay?: number): void {
+  private _startProbing(g: Registration, link: Link, delay?: number): void {
     if (recordsOn(g, link).length === 0) return;
     if (g.proxy?.secondary) {
       // A secondary registrar neither probes nor announces (seed 000: "Only the first server should probe").
       g.states.set(link, { phase: 'established', n: 0 });
       return;
     }
-    const now = this.p.now();
-    const tick = this.ticks.get(link);
-    const throttled = this.throttled();
-    let due = now + (delay ?? (throttled ? THROTTLE.interval : Math.floor(this.p.random() * PROBE_INTERVAL)));
+    const now = this._p.now();
+    const tick = this._ticks.get(link);
+    const throttled = this._throttled();
+    let due = now + (delay ?? (throttled ? THROTTLE.interval : Math.floor(this._p.random() * PROBE_INTERVAL)));
     if (delay === undefined && !throttled && tick && tick.at >= now && tick.at <= now + PROBE_INTERVAL) due = tick.at;
     g.states.get(link)?.wait?.();
     g.states.set(link, { phase: 'probing', n: 0, due });
-    this.schedule(link);
+    this._schedule(link);
   }
 
-  private announce(link: Link, records: Owned[]): void {
+  private _announce(link: Link, records: Owned[]): void {
     link.multicast(records, []);
-    this.repeat.push({ link, records, at: this.p.now() + ANNOUNCE_INTERVAL });
-    this.schedule(link);
+    this._repeat.push({ link, records, at: this._p.now() + ANNOUNCE_INTERVAL });
+    this._schedule(link);
   }
 
-  private schedule(link: Link): void {
+  private _schedule(link: Link): void {
     let at = Infinity;
-    for (const g of this.groups) {
+    for (const g of this._groups) {
       const s = g.states.get(link);
       if (s && s.phase !== 'established' && s.due !== undefined) at = Math.min(at, s.due);
     }
-    for (const r of this.repeat) if (r.link === link) at = Math.min(at, r.at);
-    const tick = this.ticks.get(link);
+    for (const r of this._repeat) if (r.link === link) at = Math.min(at, r.at);
+    const tick = this._ticks.get(link);
     if (tick && tick.at === at) return;
     tick?.cancel();
-    this.ticks.delete(link);
+    this._ticks.delete(link);
     if (at === Infinity) return;
-    const now = this.p.now();
-    this.ticks.set(link, { at, cancel: this.p.timer(Math.max(0, at - now), () => this.guard(() => this.tick(link))) });
+    const now = this._p.now();
+    this._ticks.set(link, { at, cancel: this._p.timer(Math.max(0, at - now), () => this._guard(() => this._tick(link))) });
   }
 
   /** One step of every registration's state machine on this link. */
-  private tick(link: Link): void {
-    this.ticks.delete(link);
-    if (this.closed || !this.links.has(link.id)) return;
-    const now = this.p.now();
+  private _tick(link: Link): void {
+    this._ticks.delete(link);
+    if (this._closed || !this._links.has(link.id)) return;
+    const now = this._p.now();
     const probes: Registration[] = [];
     const announcements: Registration[] = [];
-    for (const g of this.groups) {
+    for (const g of this._groups) {
       const s = g.states.get(link);
       if (!s || s.due === undefined || s.due > now) continue;
       if (s.phase === 'probing' && s.n < PROBES) {
@@ -512,8 +512,8 @@ export class Responder extends Engine {
         announcements.push(g);
       }
     }
-    if (probes.length) this.sendProbes(link, probes);
-    const interval = this.throttled() ? THROTTLE.interval : PROBE_INTERVAL;
+    if (probes.length) this._sendProbes(link, probes);
+    const interval = this._throttled() ? THROTTLE.interval : PROBE_INTERVAL;
     for (const g of probes) {
       const s = g.states.get(link)!;
       if (s.n === 0 && !g.probingSaid) {
@@ -540,14 +540,14 @@ export class Responder extends Engine {
         }
       }
     }
-    const due = this.repeat.filter((r) => r.link === link && r.at <= now);
-    this.repeat = this.repeat.filter((r) => !due.includes(r));
-    if (due.length) link.multicast(due.flatMap((r) => r.records.filter((o) => this.isOwned(o.id))));
-    this.schedule(link);
+    const due = this._repeat.filter((r) => r.link === link && r.at <= now);
+    this._repeat = this._repeat.filter((r) => !due.includes(r));
+    if (due.length) link.multicast(due.flatMap((r) => r.records.filter((o) => this._isOwned(o.id))));
+    this._schedule(link);
   }
 
-  private isOwned(id: string): boolean {
-    for (const g of this.groups) if (g.records.some((o) => o.id === id)) return true;
+  private _isOwned(id: string): boolean {
+    for (const g of this._groups) if (g.records.some((o) => o.id === id)) return true;
     return false;
   }
 
@@ -556,7 +556,7 @@ export class Responder extends Engine {
    * the proposed records in the authority section. Each registration's
    * questions travel with its records; registrations fill packets in turn.
    */
-  private sendProbes(link: Link, groups: Registration[]): void {
+  private _sendProbes(link: Link, groups: Registration[]): void {
     const parts = groups.map((g) => {
       const first = g.states.get(link)!.n === 0;
       const recs = recordsOn(g, link).filter((o) => o.unique && o.rec.type !== T.NSEC);
@@ -571,45 +571,45 @@ export class Responder extends Engine {
     let a: Rec[] = [];
     for (const part of parts) {
       if (q.length && !fits([...q, ...part.questions], [...a, ...part.authorities])) {
-        link.send(message({ questions: q, authorities: a }), undefined, false, this.tsrOf);
+        link.send(message({ questions: q, authorities: a }), undefined, false, this._tsrOf);
         q = [];
         a = [];
       }
       q.push(...part.questions);
       a.push(...part.authorities);
     }
-    if (q.length) link.send(message({ questions: q, authorities: a }), undefined, false, this.tsrOf);
-    this.count('probes');
+    if (q.length) link.send(message({ questions: q, authorities: a }), undefined, false, this._tsrOf);
+    this._count('probes');
   }
 
   // ---- receiving --------------------------------------------------------------
 
   receive(link: Link, m: Message, meta: PacketMeta): void {
-    if (this.closed) return;
+    if (this._closed) return;
     if (m.qr) {
-      if (m.rcode !== 0) return this.count('ignoredRcode'); // §18.11
-      this.count('responses');
-      this.onResponse(link, m, meta);
+      if (m.rcode !== 0) return this._count('ignoredRcode'); // §18.11
+      this._count('responses');
+      this._onResponse(link, m, meta);
     } else {
-      this.count('queries');
-      this.onQuery(link, m, meta);
+      this._count('queries');
+      this._onQuery(link, m, meta);
     }
   }
 
-  private onQuery(link: Link, m: Message, meta: PacketMeta): void {
+  private _onQuery(link: Link, m: Message, meta: PacketMeta): void {
     const legacy = meta.srcPort !== MDNS_PORT;
     const probe = m.questions.length > 0 && m.authorities.length > 0;
     // draft-tllq-tsr-05 §3.3: "...before constructing a response, the mDNS
     // registrar MUST process the non-question records in the packet".
-    const byTsr = probe ? this.tsrReceive(link, m, meta, true) : undefined;
-    if (byTsr) this.tiebreak(link, m, byTsr);
+    const byTsr = probe ? this._tsrReceive(link, m, meta, true) : undefined;
+    if (byTsr) this._tiebreak(link, m, byTsr);
     if (legacy) {
-      this.count('legacyQueries');
-      return this.answer(link, m.questions, m.answers, meta, { legacy: m });
+      this._count('legacyQueries');
+      return this._answer(link, m.questions, m.answers, meta, { legacy: m });
     }
     // RFC 6762 §7.2: a query with TC is followed by more known answers: wait 400-500 ms for them.
     const key = `${link.id}|${meta.src}|${meta.srcPort}`;
-    const wait = this.waits.get(key);
+    const wait = this._waits.get(key);
     if (wait && m.questions.length === 0) {
       wait.known.push(...m.answers);
       return;
@@ -618,22 +618,22 @@ export class Responder extends Engine {
       wait?.cancel();
       const w: KnownAnswerWait = {
         link, questions: m.questions, known: [...m.answers], meta,
-        cancel: this.p.timer(400 + Math.floor(this.p.random() * 100), () => this.guard(() => {
-          this.waits.delete(key);
-          this.answer(w.link, w.questions, w.known, w.meta, { now: true });
+        cancel: this._p.timer(400 + Math.floor(this._p.random() * 100), () => this._guard(() => {
+          this._waits.delete(key);
+          this._answer(w.link, w.questions, w.known, w.meta, { now: true });
         })),
       };
-      this.waits.set(key, w);
+      this._waits.set(key, w);
       return;
     }
     // A probe for the very data we hold, with the same TSR, is another registrar of the same client: nothing to defend.
     const questions = byTsr ? m.questions.filter((q) => byTsr.get(nameKey(q.name)) !== 'agreed') : m.questions;
-    this.answer(link, questions, m.answers, meta, { probe });
+    this._answer(link, questions, m.answers, meta, { probe });
   }
 
   /** §8.2: compare our proposed records with a simultaneous prober's; the lexicographically later set wins. */
-  private tiebreak(link: Link, m: Message, byTsr: Map<string, TsrVerdict>): void {
-    for (const g of this.groups) {
+  private _tiebreak(link: Link, m: Message, byTsr: Map<string, TsrVerdict>): void {
+    for (const g of this._groups) {
       const s = g.states.get(link);
       if (!s || s.phase !== 'probing') continue;
       for (const key of g.names) {
@@ -649,8 +649,8 @@ export class Responder extends Engine {
         if (cmp === 0) cmp = ours.length - theirs.length;
         if (cmp < 0) {
           // We lost: defer one second, then probe again from the start.
-          this.count('tiebreakLost');
-          this.startProbing(g, link, 1000);
+          this._count('tiebreakLost');
+          this._startProbing(g, link, 1000);
           break;
         }
       }
@@ -658,8 +658,8 @@ export class Responder extends Engine {
   }
 
   /** Records of a name that may be answered on this link. */
-  private entries(link: Link, key: string): Owned[] {
-    const list = this.index.get(key);
+  private _entries(link: Link, key: string): Owned[] {
+    const list = this._index.get(key);
     if (!list) return [];
     const out: Owned[] = [];
     for (const { g, o } of list) {
@@ -668,25 +668,25 @@ export class Responder extends Engine {
     return out;
   }
 
-  private answer(
+  private _answer(
     link: Link, questions: Question[], known: Rec[], meta: PacketMeta,
     how: { legacy?: Message; probe?: boolean; now?: boolean },
   ): void {
     const multicast: Owned[] = [];
     const unicast: Owned[] = [];
-    const now = this.p.now();
+    const now = this._p.now();
     // §5.5: a query sent straight to our unicast address is answered as if it asked QU.
     const dst = meta.dst === undefined ? undefined : parseIp(meta.dst);
     const direct = dst !== undefined && !isMulticast(dst);
     for (const q of questions) {
       if (q.class !== CLASS_IN && q.class !== 255) continue;
-      const all = this.entries(link, nameKey(q.name));
+      const all = this._entries(link, nameKey(q.name));
       if (all.length === 0) continue;
       let found = all.filter((o) => o.rec.type !== T.NSEC && (q.type === T.ANY || o.rec.type === q.type));
       // §6.1: a name we own has no record of the asked type: say so with NSEC.
       if (found.length === 0) found = all.filter((o) => o.rec.type === T.NSEC);
-      if (found.some((o) => this.secondaryIds.has(o.id)) && !this.retransmitted(link, q, now)) {
-        found = found.filter((o) => !this.secondaryIds.has(o.id));
+      if (found.some((o) => this._secondaryIds.has(o.id)) && !this._retransmitted(link, q, now)) {
+        found = found.filter((o) => !this._secondaryIds.has(o.id));
       }
       for (const o of found) {
         // §5.4: QU answers go by unicast unless not multicast here within a quarter of the TTL.
@@ -695,7 +695,7 @@ export class Responder extends Engine {
         ((q.qu || direct) && fresh && !how.legacy ? unicast : multicast).push(o);
       }
     }
-    const suppress = this.knownAnswers(known);
+    const suppress = this._knownAnswers(known);
     const keep = (o: Owned): boolean => {
       const ttl = suppress.get(o.id);
       // §7.1: the querier already knows it with at least half our TTL.
@@ -704,19 +704,19 @@ export class Responder extends Engine {
     const mc = unique(multicast).filter(keep);
     const uc = unique(unicast).filter(keep);
     if (mc.length + uc.length === 0) return;
-    this.count('answered');
-    if (how.legacy) return this.legacyReply(link, how.legacy, mc, meta);
-    const delay = how.now || how.probe || mc.concat(uc).every((o) => o.unique) ? 0 : 20 + Math.floor(this.p.random() * 100);
+    this._count('answered');
+    if (how.legacy) return this._legacyReply(link, how.legacy, mc, meta);
+    const delay = how.now || how.probe || mc.concat(uc).every((o) => o.unique) ? 0 : 20 + Math.floor(this._p.random() * 100);
     if (uc.length) {
       const send = (): void => {
-        if (!this.closed) link.send(message({ qr: true, aa: true, answers: uc.map((o) => o.rec), additionals: this.additionals(link, uc).map((o) => o.rec) }), { addr: meta.src, port: meta.srcPort }, false, this.tsrOf);
+        if (!this._closed) link.send(message({ qr: true, aa: true, answers: uc.map((o) => o.rec), additionals: this._additionals(link, uc).map((o) => o.rec) }), { addr: meta.src, port: meta.srcPort }, false, this._tsrOf);
       };
-      if (delay) this.p.timer(delay, () => this.guard(send));
+      if (delay) this._p.timer(delay, () => this._guard(send));
       else send();
     }
     if (mc.length) {
       const items: Pending[] = mc.map((o) => ({ o, additional: false, defend: !!how.probe }));
-      for (const o of this.additionals(link, mc)) items.push({ o, additional: true, defend: false });
+      for (const o of this._additionals(link, mc)) items.push({ o, additional: true, defend: false });
       link.queue(items, now + delay);
     }
   }
@@ -725,19 +725,19 @@ export class Responder extends Engine {
    * Seed 000: a secondary registrar "should answer if query retransmission
    * is seen": the same question on the link within the last 5 s.
    */
-  private retransmitted(link: Link, q: Question, now: number): boolean {
+  private _retransmitted(link: Link, q: Question, now: number): boolean {
     const key = `${link.id}|${nameKey(q.name)}|${q.type}`;
-    const first = this.asked.get(key);
+    const first = this._asked.get(key);
     if (first !== undefined && now - first <= RETRANSMISSION) return now > first;
-    if (this.asked.size >= 512) for (const [k, t] of this.asked) if (now - t > RETRANSMISSION) this.asked.delete(k);
-    if (this.asked.size < 512) this.asked.set(key, now);
+    if (this._asked.size >= 512) for (const [k, t] of this._asked) if (now - t > RETRANSMISSION) this._asked.delete(k);
+    if (this._asked.size < 512) this._asked.set(key, now);
     return false;
   }
 
-  private knownAnswers(known: Rec[]): Map<string, number> {
+  private _knownAnswers(known: Rec[]): Map<string, number> {
     const map = new Map<string, number>();
     for (const r of known) {
-      if (!this.index.has(nameKey(r.name))) continue;
+      if (!this._index.has(nameKey(r.name))) continue;
       map.set(recordId(r), r.ttl);
     }
     return map;
@@ -748,16 +748,16 @@ export class Responder extends Engine {
    * NSEC), then the target's addresses; SRV -> addresses; A <-> AAAA
    * (RFC 6762 §6.2). A host NSEC tells which address types do not exist.
    */
-  private additionals(link: Link, answers: Owned[]): Owned[] {
+  private _additionals(link: Link, answers: Owned[]): Owned[] {
     const seen = new Set(answers.map((o) => o.id));
     const out: Owned[] = [];
     const add = (o: Owned): void => { if (!seen.has(o.id)) { seen.add(o.id); out.push(o); } };
     const addresses = (host: string): void => {
-      for (const o of this.entries(link, nameKey(host))) if (o.rec.type === T.A || o.rec.type === T.AAAA || o.rec.type === T.NSEC) add(o);
+      for (const o of this._entries(link, nameKey(host))) if (o.rec.type === T.A || o.rec.type === T.AAAA || o.rec.type === T.NSEC) add(o);
     };
     for (const a of answers) {
       if (a.rec.type === T.PTR && typeof a.rec.data === 'string' && !a.key.endsWith('.arpa')) {
-        for (const o of this.entries(link, nameKey(a.rec.data))) {
+        for (const o of this._entries(link, nameKey(a.rec.data))) {
           add(o);
           if (o.rec.type === T.SRV) addresses((o.rec.data as Srv).target);
         }
@@ -771,21 +771,21 @@ export class Responder extends Engine {
   }
 
   /** §6.7 legacy unicast: echo ID and questions, TTL at most 10, no cache-flush bit, SRV target in full. */
-  private legacyReply(link: Link, q: Message, answers: Owned[], meta: PacketMeta): void {
+  private _legacyReply(link: Link, q: Message, answers: Owned[], meta: PacketMeta): void {
     const rec = (o: Owned): Rec => withTtl(o.rec, Math.min(o.rec.ttl, 10), false);
     link.send(
-      message({ id: q.id, qr: true, aa: true, rd: q.rd, questions: q.questions, answers: answers.map(rec), additionals: this.additionals(link, answers).map(rec) }),
+      message({ id: q.id, qr: true, aa: true, rd: q.rd, questions: q.questions, answers: answers.map(rec), additionals: this._additionals(link, answers).map(rec) }),
       { addr: meta.src, port: meta.srcPort },
       true,
     );
   }
 
-  private onResponse(link: Link, m: Message, meta: PacketMeta): void {
-    const byTsr = this.tsrReceive(link, m, meta, false);
+  private _onResponse(link: Link, m: Message, meta: PacketMeta): void {
+    const byTsr = this._tsrReceive(link, m, meta, false);
     const seen = new Set<Registration>();
     for (const rec of m.answers.concat(m.additionals)) {
       const key = nameKey(rec.name);
-      const list = this.index.get(key);
+      const list = this._index.get(key);
       if (!list) continue;
       const id = recordId(rec);
       const mine = list.find((e) => e.o.id === id);
@@ -793,10 +793,10 @@ export class Responder extends Engine {
         // §7.4: someone else just answered with our record.
         link.suppress(rec, id);
         // Seed 000: "Only the last server should send goodbye packets": another registrar's goodbye for a client's records we still hold is answered at once.
-        if (rec.ttl === 0 && mine.g.kind === 'proxy') this.reassert(mine.g as Registration, link, this.p.now());
+        if (rec.ttl === 0 && mine.g.kind === 'proxy') this._reassert(mine.g as Registration, link, this._p.now());
         // §6.6: a peer announces our record with less than half our TTL: correct it.
         if (rec.ttl > 0 && rec.ttl < mine.o.rec.ttl / 2 && answerable(mine.g, link)) {
-          link.queue([{ o: mine.o, additional: false, defend: false }], this.p.now());
+          link.queue([{ o: mine.o, additional: false, defend: false }], this._p.now());
         }
         continue;
       }
@@ -810,12 +810,12 @@ export class Responder extends Engine {
       if (rec.ttl === 0 || (s.phase === 'probing' && s.n === 0)) continue;
       const conflict = s.phase === 'probing' || (rec.flush && rec.class === CLASS_IN && list.some((e) => e.o.rec.type === rec.type));
       if (!conflict || byTsr.has(key)) continue;
-      if (g.kind !== 'proxy' && key !== this.primary(g)) {
-        this.count('reverseConflict');
+      if (g.kind !== 'proxy' && key !== this._primary(g)) {
+        this._count('reverseConflict');
         continue;
       }
       seen.add(g);
-      this.conflict(g, s.phase === 'probing', key);
+      this._conflict(g, s.phase === 'probing', key);
     }
   }
 
@@ -830,11 +830,11 @@ export class Responder extends Engine {
    * Returns the names so decided, which RFC 6762 conflict rules then skip;
    * 'agreed' where the message holds our data with our time.
    */
-  private tsrReceive(link: Link, m: Message, meta: PacketMeta, probe: boolean): Map<string, TsrVerdict> {
+  private _tsrReceive(link: Link, m: Message, meta: PacketMeta, probe: boolean): Map<string, TsrVerdict> {
     const decided = new Map<string, TsrVerdict>();
-    const now = this.p.now();
+    const now = this._p.now();
     const read = readTsr(m, this.endpoint.codec.tsrCode, now);
-    for (const [what, n] of Object.entries(read.bad)) if (n) this.count(`tsrBad${what[0].toUpperCase()}${what.slice(1)}`, n);
+    for (const [what, n] of Object.entries(read.bad)) if (n) this._count(`tsrBad${what[0].toUpperCase()}${what.slice(1)}`, n);
     if (link.iface.addrs.some((a) => a.addr === meta.src)) return decided; // our own packet, looped back
     // Known answers (a query's answer section) carry no TSR; a probe's authority records are proposals, not cache data.
     const records = (probe ? m.authorities.concat(m.additionals) : m.answers.concat(m.authorities, m.additionals)).filter((r) => r.type !== T.OPT);
@@ -847,13 +847,13 @@ export class Responder extends Engine {
     }
     for (const [key, list] of byName) {
       const theirs = read.byName.get(key);
-      if (!probe) for (const r of list) this.heard.note(key, recordId(r), r.ttl, now, theirs);
-      const g = this.tsrNames.get(key);
+      if (!probe) for (const r of list) this._heard.note(key, recordId(r), r.ttl, now, theirs);
+      const g = this._tsrNames.get(key);
       if (!g) continue;
       const mine = g.proxy!.tsr!;
       const ours = new Set(g.records.map((o) => o.id));
       const identical = list.every((r) => ours.has(recordId(r)));
-      const agreed = theirs !== undefined && theirs.checksum === mine.checksum && identical && compareTsr(mine, theirs, this.skew) === 'same';
+      const agreed = theirs !== undefined && theirs.checksum === mine.checksum && identical && compareTsr(mine, theirs, this._skew) === 'same';
       decided.set(key, agreed ? 'agreed' : 'decided');
       if (!theirs || theirs.checksum !== mine.checksum) {
         // A prober without our key is answered (we defend, RFC 6762 §8.1) or tie-broken (§8.2) as ever.
@@ -862,26 +862,26 @@ export class Responder extends Engine {
           continue;
         }
         // Our own data repeated (a legacy responder's cache) is no conflict; a goodbye claims nothing.
-        if (theirs || (!identical && list.some((r) => r.ttl > 0))) this.end(g, 'conflict', true);
+        if (theirs || (!identical && list.some((r) => r.ttl > 0))) this._end(g, 'conflict', true);
       } else {
-        const order = compareTsr(mine, theirs, this.skew);
-        if (order === 'theirs') this.end(g, 'stale', false);
-        else if (order === 'same' && identical && g.states.get(link)?.phase === 'probing') this.standDown(g);
-        else if (order === 'mine' && !probe && !identical) this.reassert(g, link, now + 1000);
+        const order = compareTsr(mine, theirs, this._skew);
+        if (order === 'theirs') this._end(g, 'stale', false);
+        else if (order === 'same' && identical && g.states.get(link)?.phase === 'probing') this._standDown(g);
+        else if (order === 'mine' && !probe && !identical) this._reassert(g, link, now + 1000);
       }
     }
     return decided;
   }
 
   /** Seed 000: "Only the first server should probe": another registrar advertises or probes the same data with the same time. */
-  private standDown(g: Registration): void {
-    this.count('tsrStoodDown');
+  private _standDown(g: Registration): void {
+    this._count('tsrStoodDown');
     g.proxy!.secondary = true;
     for (const [link, st] of g.states) {
       st.wait?.();
       g.states.set(link, { phase: 'established', n: 0 });
     }
-    this.reindex();
+    this._reindex();
     g.proxy!.state = 'established';
     if (!g.reported) {
       g.reported = true;
@@ -896,18 +896,18 @@ export class Responder extends Engine {
    * §10.2 flushes only what was received over a second before), so every
    * cache ends with ours.
    */
-  private reassert(g: Registration, link: Link, at: number): void {
+  private _reassert(g: Registration, link: Link, at: number): void {
     if (!answerable(g, link)) return;
-    this.count('tsrReasserted');
+    this._count('tsrReasserted');
     link.queue(recordsOn(g, link).filter((o) => o.unique && notNsec(o)).map((o) => ({ o, additional: false, defend: false, resend: true })), at);
   }
 
-  private conflict(g: Registration, probing: boolean, key: string): void {
-    this.count('conflicts');
-    const was = this.throttled();
-    this.conflictTimes.push(this.p.now());
+  private _conflict(g: Registration, probing: boolean, key: string): void {
+    this._count('conflicts');
+    const was = this._throttled();
+    this._conflictTimes.push(this._p.now());
     g.emit('conflict', { name: g.label });
-    if (!was && this.throttled()) {
+    if (!was && this._throttled()) {
       g.emit('error', { reason: `${THROTTLE.conflicts} conflicts within ${THROTTLE.window / 1000} s: probing slows to one probe every ${THROTTLE.interval / 1000} s (RFC 6762 §8.1)` });
     }
     if (probing && g.kind === 'proxy') {
@@ -917,32 +917,32 @@ export class Responder extends Engine {
       if (svc) svc.label = nextInstanceName(svc.label);
       else g.label = nextHostLabel(g.label);
       g.reported = g.probingSaid = false;
-      this.rebuild(g);
+      this._rebuild(g);
       g.emit('renamed', { from, to: svc ? svc.label : g.label });
     } else if (probing) {
       const from = g.label;
       g.label = g.kind === 'host' ? nextHostLabel(g.label) : nextInstanceName(g.label);
       g.reported = g.probingSaid = false;
       if (g.kind === 'host') {
-        this.rebuild(g);
+        this._rebuild(g);
         // Every SRV names the host: they change with it (§8.4).
-        for (const s of this.groups) {
+        for (const s of this._groups) {
           if (s.kind !== 'service') continue;
           const before = s.records;
-          this.rebuild(s);
-          this.announceChanges(s, before);
+          this._rebuild(s);
+          this._announceChanges(s, before);
         }
-      } else this.rebuild(g);
+      } else this._rebuild(g);
       g.emit('renamed', { from, to: g.label });
     }
     // §9: "...reset to probing state": probe (again) on every link.
-    for (const link of this.links.values()) this.startProbing(g, link);
+    for (const link of this._links.values()) this._startProbing(g, link);
   }
 
   /** Goodbyes (§10.1) for the groups' records, but those in `keep`, or none when `silent`; then they are forgotten. */
-  private remove(groups: Registration[], keep?: Set<string>, silent = false): void {
+  private _remove(groups: Registration[], keep?: Set<string>, silent = false): void {
     const going = new Set(groups);
-    for (const link of this.links.values()) {
+    for (const link of this._links.values()) {
       const bye: Owned[] = [];
       const ids = new Set<string>();
       for (const g of groups) {
@@ -950,7 +950,7 @@ export class Responder extends Engine {
         for (const o of recordsOn(g, link)) {
           if (ids.has(o.id) || keep?.has(o.id)) continue;
           // A shared record another registration still owns stays.
-          if ([...this.groups].some((x) => !going.has(x) && x.records.some((r) => r.id === o.id))) continue;
+          if ([...this._groups].some((x) => !going.has(x) && x.records.some((r) => r.id === o.id))) continue;
           ids.add(o.id);
           bye.push(o);
         }
@@ -960,11 +960,11 @@ export class Responder extends Engine {
       if (bye.length && !silent) link.multicast(bye.filter(notNsec), [], 0);
     }
     for (const g of groups) {
-      if (g !== this.host) this.groups.delete(g);
+      if (g !== this._host) this._groups.delete(g);
       for (const st of g.states.values()) st.wait?.();
       g.states.clear();
     }
-    this.reindex();
+    this._reindex();
   }
 }
 

@@ -98,14 +98,14 @@ export interface Heard { tsr?: Tsr; ids: Set<string>; expires: number }
  * oldest noted is forgotten.
  */
 export class HeardBook {
-  private readonly map = new Map<string, Heard>();
+  private readonly _map = new Map<string, Heard>();
 
-  constructor(private readonly max = 1024) {}
+  constructor(private readonly _max = 1024) {}
 
   get(key: string, now: number): Heard | undefined {
-    const h = this.map.get(key);
+    const h = this._map.get(key);
     if (h && h.expires <= now) {
-      this.map.delete(key);
+      this._map.delete(key);
       return undefined;
     }
     return h;
@@ -116,13 +116,13 @@ export class HeardBook {
     let h = this.get(key, now);
     if (ttl === 0) {
       h?.ids.delete(id);
-      if (h && h.ids.size === 0) this.map.delete(key);
+      if (h && h.ids.size === 0) this._map.delete(key);
       return;
     }
     if (!h) {
       h = { ids: new Set(), expires: 0 };
-      this.map.set(key, h);
-      if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+      this._map.set(key, h);
+      if (this._map.size > this._max) this._map.delete(this._map.keys().next().value!);
     }
     h.ids.add(id);
     h.expires = Math.max(h.expires, now + ttl * 1000);
@@ -130,5 +130,5 @@ export class HeardBook {
   }
 
   /** §3.4 / §3.1: cached data on the name is discarded. */
-  forget(key: string): void { this.map.delete(key); }
+  forget(key: string): void { this._map.delete(key); }
 }

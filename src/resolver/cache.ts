@@ -16,34 +16,34 @@ interface Entry { result: Result; stored: number; expires: number }
 const key = (name: string, type: number): string => `${type} ${nameKey(name)}`;
 
 export class Cache {
-  private readonly entries = new Map<string, Entry>();
-  private readonly max: number;
-  private readonly maxTtl: number;
+  private readonly _entries = new Map<string, Entry>();
+  private readonly _max: number;
+  private readonly _maxTtl: number;
 
   constructor(opts: CacheOptions = {}) {
-    this.max = opts.max ?? 1000;
-    this.maxTtl = opts.maxTtl ?? 86_400;
-    if (!Number.isInteger(this.max) || this.max < 0) throw new Error('cache: max must be a non-negative integer');
+    this._max = opts.max ?? 1000;
+    this._maxTtl = opts.maxTtl ?? 86_400;
+    if (!Number.isInteger(this._max) || this._max < 0) throw new Error('cache: max must be a non-negative integer');
   }
 
-  get size(): number { return this.entries.size; }
+  get size(): number { return this._entries.size; }
 
   /** Stores `result` when it carries a TTL above zero; `now` in platform milliseconds. */
   put(name: string, result: Result, now: number): void {
-    if (result.ttl === undefined || result.ttl <= 0 || this.max === 0) return;
+    if (result.ttl === undefined || result.ttl <= 0 || this._max === 0) return;
     const k = key(name, result.type);
-    this.entries.delete(k);
-    while (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(k, { result, stored: now, expires: now + Math.min(result.ttl, this.maxTtl) * 1000 });
+    this._entries.delete(k);
+    while (this._entries.size >= this._max) this._entries.delete(this._entries.keys().next().value as string);
+    this._entries.set(k, { result, stored: now, expires: now + Math.min(result.ttl, this._maxTtl) * 1000 });
   }
 
   /** The cached result with TTLs reduced by the time it spent here, or undefined. */
   get(name: string, type: number, now: number): Result | undefined {
     const k = key(name, type);
-    const e = this.entries.get(k);
+    const e = this._entries.get(k);
     if (!e) return undefined;
     if (now >= e.expires) {
-      this.entries.delete(k);
+      this._entries.delete(k);
       return undefined;
     }
     const aged = Math.floor((now - e.stored) / 1000);

@@ -88,21 +88,21 @@ export function canonical(addr: string): string {
 
 export class Client {
   readonly counters: Counters = counters();
-  private readonly sockets = new Map<4 | 6, Socket>();
-  private readonly pending = new Map<number, Pending>();
-  private readonly backoff: number[];
-  private readonly total: number;
-  private readonly payload: number;
-  private readonly maxPending: number;
+  private readonly _sockets = new Map<4 | 6, Socket>();
+  private readonly _pending = new Map<number, Pending>();
+  private readonly _backoff: number[];
+  private readonly _total: number;
+  private readonly _payload: number;
+  private readonly _maxPending: number;
 
-  constructor(private readonly platform: Platform, opts: ClientOptions = {}) {
-    this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
-    this.total = opts.total ?? 7000;
-    this.payload = opts.payload ?? 1232;
-    this.maxPending = opts.maxPending ?? 256;
-    if (this.backoff.length === 0 || this.backoff.some((ms) => !(ms > 0))) throw new Error('client: backoff must list positive milliseconds');
-    if (!(this.total > 0)) throw new Error('client: total must be positive milliseconds');
-    if (!(this.maxPending >= 1 && this.maxPending <= 0x8000)) throw new Error('client: maxPending must be between 1 and 32768');
+  constructor(private readonly _platform: Platform, opts: ClientOptions = {}) {
+    this._backoff = opts.backoff ?? DEFAULT_BACKOFF;
+    this._total = opts.total ?? 7000;
+    this._payload = opts.payload ?? 1232;
+    this._maxPending = opts.maxPending ?? 256;
+    if (this._backoff.length === 0 || this._backoff.some((ms) => !(ms > 0))) throw new Error('client: backoff must list positive milliseconds');
+    if (!(this._total > 0)) throw new Error('client: total must be positive milliseconds');
+    if (!(this._maxPending >= 1 && this._maxPending <= 0x8000)) throw new Error('client: maxPending must be between 1 and 32768');
   }
 
   /**
@@ -112,30 +112,30 @@ export class Client {
    */
   query(server: Upstream, question: Question, options: EdnsOption[], done: (r: Exchanged) => void): Cancel {
     const to = { addr: canonical(server.addr), port: server.port ?? 53 };
-    if (this.pending.size >= this.maxPending) {
+    if (this._pending.size >= this._maxPending) {
       this.counters.busy++;
-      return this.platform.timer(0, () => this.guard(() => done({ reply: undefined })));
+      return this._platform.timer(0, () => this._guard(() => done({ reply: undefined })));
     }
     const family = to.addr.includes(':') ? 6 : 4;
-    const sock = this.socket(family);
-    const id = this.freshId();
+    const sock = this._socket(family);
+    const id = this._freshId();
     const data = encode(message({
       id, rd: true, questions: [question],
-      additionals: [{ name: '', type: T.OPT, class: this.payload, flush: false, ttl: 0, data: options }],
+      additionals: [{ name: '', type: T.OPT, class: this._payload, flush: false, ttl: 0, data: options }],
     }));
-    const deadline = this.platform.now() + this.total;
+    const deadline = this._platform.now() + this._total;
     let cancelTimer: Cancel = () => {};
     const p: Pending = {
       id, server: to, question, data, deadline, tcp: false, done,
-      stop: () => { cancelTimer(); this.pending.delete(id); },
+      stop: () => { cancelTimer(); this._pending.delete(id); },
     };
     const transmit = (n: number): void => {
       this.counters.sent++;
       if (n > 0) this.counters.retransmits++;
       sock.send(data, to);
-      const wait = Math.min(this.backoff[n], deadline - this.platform.now());
-      cancelTimer = this.platform.timer(wait, () => this.guard(() => {
-        if (n + 1 < this.backoff.length && this.platform.now() < deadline) transmit(n + 1);
+      const wait = Math.min(this._backoff[n], deadline - this._platform.now());
+      cancelTimer = this._platform.timer(wait, () => this._guard(() => {
+        if (n + 1 < this._backoff.length && this._platform.now() < deadline) transmit(n + 1);
         else {
           p.stop();
           this.counters.timeouts++;
@@ -143,7 +143,7 @@ export class Client {
         }
       }));
     };
-    this.pending.set(id, p);
+    this._pending.set(id, p);
     transmit(0);
     // p.stop changes when the exchange goes on over TCP.
     return () => p.stop();
@@ -151,40 +151,40 @@ export class Client {
 
   /** Closes the sockets; pending exchanges are abandoned without a callback. */
   close(): void {
-    for (const p of [...this.pending.values()]) p.stop();
-    for (const s of this.sockets.values()) s.close();
-    this.sockets.clear();
+    for (const p of [...this._pending.values()]) p.stop();
+    for (const s of this._sockets.values()) s.close();
+    this._sockets.clear();
   }
 
-  private socket(family: 4 | 6): Socket {
-    let s = this.sockets.get(family);
+  private _socket(family: 4 | 6): Socket {
+    let s = this._sockets.get(family);
     if (!s) {
-      s = this.platform.open({ family, port: 0 });
-      s.onMessage((data, meta) => this.guard(() => this.receive(data, meta.src, meta.srcPort)));
-      this.sockets.set(family, s);
+      s = this._platform.open({ family, port: 0 });
+      s.onMessage((data, meta) => this._guard(() => this._receive(data, meta.src, meta.srcPort)));
+      this._sockets.set(family, s);
     }
     return s;
   }
 
   /** Runs receive/timer work; nothing thrown there may reach the platform's event loop. */
-  private guard(fn: () => void): void {
+  private _guard(fn: () => void): void {
     try {
       fn();
     } catch (e) {
       this.counters.errors++;
-      this.platform.log?.('error', 'hush resolver: error on the receive path', { error: String(e) });
+      this._platform.log?.('error', 'hush resolver: error on the receive path', { error: String(e) });
     }
   }
 
   /** RFC 5452 §9.2: the ID is one of the values an off-path attacker must guess, so it is random. */
-  private freshId(): number {
+  private _freshId(): number {
     for (;;) {
-      const id = Math.floor(this.platform.random() * 0x10000) & 0xffff;
-      if (!this.pending.has(id)) return id;
+      const id = Math.floor(this._platform.random() * 0x10000) & 0xffff;
+      if (!this._pending.has(id)) return id;
     }
   }
 
-  private receive(data: Uint8Array, src: string, srcPort: number): void {
+  private _receive(data: Uint8Array, src: string, srcPort: number): void {
     let m: Message;
     try {
       m = decode(data);
@@ -192,7 +192,7 @@ export class Client {
       this.counters.malformed++;
       return;
     }
-    const p = this.pending.get(m.id);
+    const p = this._pending.get(m.id);
     if (!p || !m.qr || p.tcp) {
       this.counters.unknownId++;
       return;
@@ -208,7 +208,7 @@ export class Client {
       return;
     }
     this.counters.accepted++;
-    if (m.tc && this.platform.connect) return this.overTcp(p, m);
+    if (m.tc && this._platform.connect) return this._overTcp(p, m);
     p.stop();
     p.done({ reply: m });
   }
@@ -220,18 +220,18 @@ export class Client {
    * exchange's time. The reply must carry the query's ID and question; when
    * TCP fails the truncated UDP reply is the answer ('truncated').
    */
-  private overTcp(p: Pending, truncated: Message): void {
-    const platform = this.platform as Platform & Required<Pick<Platform, 'connect'>>;
+  private _overTcp(p: Pending, truncated: Message): void {
+    const platform = this._platform as Platform & Required<Pick<Platform, 'connect'>>;
     this.counters.tcp++;
     p.tcp = true;
     const stopUdp = p.stop;
     stopUdp();
-    this.pending.set(p.id, p);
+    this._pending.set(p.id, p);
     const end = (reply: Message): void => {
-      this.pending.delete(p.id);
+      this._pending.delete(p.id);
       p.done({ reply });
     };
-    const stopTcp = tcpExchange(platform, p.server, p.data, Math.max(0, p.deadline - platform.now()), (r) => this.guard(() => {
+    const stopTcp = tcpExchange(platform, p.server, p.data, Math.max(0, p.deadline - platform.now()), (r) => this._guard(() => {
       let m: Message | undefined;
       if ('reply' in r) {
         try {
@@ -242,10 +242,10 @@ export class Client {
       }
       if (m && m.qr && m.id === p.id && sameQuestion(m, p.question)) return end(m);
       this.counters.tcpFailed++;
-      this.platform.log?.('debug', 'hush resolver: TCP retry gave no reply', { server: p.server.addr, why: 'failure' in r ? r.failure : 'mismatch' });
+      this._platform.log?.('debug', 'hush resolver: TCP retry gave no reply', { server: p.server.addr, why: 'failure' in r ? r.failure : 'mismatch' });
       end(truncated);
     }));
-    p.stop = () => { stopTcp(); this.pending.delete(p.id); };
+    p.stop = () => { stopTcp(); this._pending.delete(p.id); };
   }
 }
 

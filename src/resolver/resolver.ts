@@ -46,22 +46,22 @@ const serverKey = (s: Upstream): string => `${canonical(s.addr)} ${s.port ?? 53}
 
 export class Resolver {
   readonly counters: ResolverCounters;
-  private readonly client: Client;
-  private readonly cache: Cache;
-  private readonly servers: Upstream[];
-  private readonly mqtype: boolean;
-  private readonly local: LocalLookup | undefined;
+  private readonly _client: Client;
+  private readonly _cache: Cache;
+  private readonly _servers: Upstream[];
+  private readonly _mqtype: boolean;
+  private readonly _local: LocalLookup | undefined;
   /** draft-ietf-dnssd-multi-qtypes §3.5: servers seen to support (true) or not support (false) MQTYPE. */
-  private readonly support = new Map<string, boolean>();
+  private readonly _support = new Map<string, boolean>();
 
-  constructor(private readonly platform: Platform, opts: ResolverOptions) {
+  constructor(private readonly _platform: Platform, opts: ResolverOptions) {
     if (!opts || !Array.isArray(opts.servers)) throw new Error('resolver: options.servers must be a list of { addr, port? }');
-    this.client = new Client(platform, opts);
-    this.counters = Object.assign(this.client.counters, { mqtypeQueries: 0, fallbacks: 0, cacheHits: 0 });
-    this.cache = new Cache(opts.cache);
-    this.servers = opts.servers.map((s) => ({ addr: canonical(s.addr), port: s.port ?? 53 }));
-    this.mqtype = opts.mqtype ?? true;
-    this.local = opts.local;
+    this._client = new Client(_platform, opts);
+    this.counters = Object.assign(this._client.counters, { mqtypeQueries: 0, fallbacks: 0, cacheHits: 0 });
+    this._cache = new Cache(opts.cache);
+    this._servers = opts.servers.map((s) => ({ addr: canonical(s.addr), port: s.port ?? 53 }));
+    this._mqtype = opts.mqtype ?? true;
+    this._local = opts.local;
   }
 
   /** One result per distinct type, in the order asked. */
@@ -83,7 +83,7 @@ export class Resolver {
         callback(results);
       } catch (e) {
         this.counters.errors++;
-        this.platform.log?.('error', 'hush resolver: a lookup callback threw', { error: String(e) });
+        this._platform.log?.('error', 'hush resolver: a lookup callback threw', { error: String(e) });
       }
     };
     if (typeof name !== 'string' || name.replace(/\.$/, '') === '') throw new Error('resolve: name must be a non-empty domain name');
@@ -92,15 +92,15 @@ export class Resolver {
     if (bad !== undefined) throw new Error(`resolve: types holds ${String(bad)}, not a data RR type`);
     const wanted = [...new Set(types)];
     if (isLinkLocalName(name)) {
-      if (!this.local) throw new Error(`resolve: name '${name}' needs mDNS, and no local lookup was given (options.local)`);
-      this.local(name, wanted, done);
+      if (!this._local) throw new Error(`resolve: name '${name}' needs mDNS, and no local lookup was given (options.local)`);
+      this._local(name, wanted, done);
       return;
     }
-    if (this.servers.length === 0) throw new Error('resolve: options.servers is empty, no upstream for a unicast name');
+    if (this._servers.length === 0) throw new Error('resolve: options.servers is empty, no upstream for a unicast name');
     const got = new Map<number, Result>();
-    const now = this.platform.now();
+    const now = this._platform.now();
     for (const t of wanted) {
-      const hit = this.cache.get(name, t, now);
+      const hit = this._cache.get(name, t, now);
       if (hit) {
         this.counters.cacheHits++;
         got.set(t, hit);
@@ -110,13 +110,13 @@ export class Resolver {
     const missing = wanted.filter((t) => !got.has(t));
     if (missing.length === 0) return finish();
     const attempt = (i: number, ask: number[]): void => {
-      this.ask(this.servers[i], name, ask, (results) => {
+      this._ask(this._servers[i], name, ask, (results) => {
         const again: number[] = [];
         for (const r of results) {
-          if (NEXT_SERVER.has(r.status) && i + 1 < this.servers.length) again.push(r.type);
+          if (NEXT_SERVER.has(r.status) && i + 1 < this._servers.length) again.push(r.type);
           else {
             got.set(r.type, r);
-            this.cache.put(name, r, this.platform.now());
+            this._cache.put(name, r, this._platform.now());
           }
         }
         if (again.length > 0) attempt(i + 1, again);
@@ -128,34 +128,34 @@ export class Resolver {
 
   /** Whether `server` was seen to support MQTYPE; undefined until it was asked. */
   supportsMqtype(server: Upstream): boolean | undefined {
-    return this.support.get(serverKey(server));
+    return this._support.get(serverKey(server));
   }
 
-  close(): void { this.client.close(); }
+  close(): void { this._client.close(); }
 
   /** Asks one server for all `types`, with MQTYPE when that may help. */
-  private ask(server: Upstream, name: string, types: number[], done: (results: Result[]) => void): void {
+  private _ask(server: Upstream, name: string, types: number[], done: (results: Result[]) => void): void {
     const key = serverKey(server);
-    if (types.length < 2 || !this.mqtype || this.support.get(key) === false) return this.standalone(server, name, types, done);
+    if (types.length < 2 || !this._mqtype || this._support.get(key) === false) return this._standalone(server, name, types, done);
     const [primary, ...extra] = types;
     this.counters.mqtypeQueries++;
-    this.client.query(server, question(name, primary), [mqtypeQuery(extra)], ({ reply }) => {
+    this._client.query(server, question(name, primary), [mqtypeQuery(extra)], ({ reply }) => {
       if (!reply) return done(types.map((t) => failed(t, 'timeout')));
       const v = verdict(reply, primary, extra);
       const rest = (have: Result[], ask: number[]): void => {
         this.counters.fallbacks += ask.length;
-        this.standalone(server, name, ask, (more) => done([...have, ...more]));
+        this._standalone(server, name, ask, (more) => done([...have, ...more]));
       };
       if (v.kind === 'invalid') {
         this.counters.invalid++;
-        this.support.set(key, false);
+        this._support.set(key, false);
         return rest([], types);
       }
       if (v.kind === 'unsupported') {
-        this.support.set(key, false);
+        this._support.set(key, false);
         return v.formerr ? rest([], types) : rest([classify(reply, name, primary)], extra);
       }
-      this.support.set(key, true);
+      this._support.set(key, true);
       // §3.5: "a listed type with no records" is answered (negatively) by this response;
       // "The client MUST subsequently initiate separate standalone queries" for the others.
       const answered = [primary, ...v.types].map((t) => classify(reply, name, t));
@@ -166,11 +166,11 @@ export class Resolver {
   }
 
   /** One plain query per type, all sent at once. */
-  private standalone(server: Upstream, name: string, types: number[], done: (results: Result[]) => void): void {
+  private _standalone(server: Upstream, name: string, types: number[], done: (results: Result[]) => void): void {
     if (types.length === 0) return done([]);
     const results: Result[] = [];
     for (const t of types) {
-      this.client.query(server, question(name, t), [], ({ reply }) => {
+      this._client.query(server, question(name, t), [], ({ reply }) => {
         results.push(reply ? classify(reply, name, t) : failed(t, 'timeout'));
         if (results.length === types.length) done(results);
       });

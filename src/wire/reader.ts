@@ -17,7 +17,7 @@ export class Reader {
   pos = 0;
   /** End of the current region: the message, or the rdata being read. */
   end: number;
-  private readonly memo = new Map<number, string>();
+  private readonly _memo = new Map<number, string>();
 
   constructor(readonly b: Uint8Array) {
     this.end = b.length;
@@ -77,7 +77,7 @@ export class Reader {
         const target = ((c & 0x3f) << 8) | b[p + 1];
         if (!jumped) this.pos = p + 2;
         if (target >= bound) this.fail(`compression pointer to ${target} does not point backwards`, p);
-        const known = this.memo.get(target);
+        const known = this._memo.get(target);
         if (known !== undefined) {
           tail = known;
           tailLen = memoLen[target];
@@ -103,14 +103,14 @@ export class Reader {
     let k = nj - 2;
     for (let i = n; i >= 0; i--) {
       for (; k >= 0 && jumps[k + 1] === i; k -= 2) {
-        this.memo.set(jumps[k], name);
+        this._memo.set(jumps[k], name);
         memoLen[jumps[k]] = suffixLen;
       }
       if (i === 0) break;
       name = name === '' ? labs[i - 1] : labs[i - 1] + '.' + name;
       suffixLen += b[offs[i - 1]] + 1;
       if (offs[i - 1] < 0x4000) {
-        this.memo.set(offs[i - 1], name);
+        this._memo.set(offs[i - 1], name);
         memoLen[offs[i - 1]] = suffixLen;
       }
     }
