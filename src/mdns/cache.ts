@@ -49,8 +49,9 @@ export function remaining(e: CacheEntry, now: number): number {
 
 export class Cache {
   readonly max: number;
-  /** link + record id -> entry. */
-  private readonly _entries = new Map<string, CacheEntry>();
+  /** Link id -> record id -> entry (nested, so no entry needs a second key string). */
+  private readonly _entries = new Map<string, Map<string, CacheEntry>>();
+  private _size = 0;
   /** Name key -> its entries on every link, for lookups and the cache-flush rule. */
   private readonly _byName = new Map<string, Set<CacheEntry>>();
   /** Min-heap of (expires, entry); stale pairs are skipped when popped. */
@@ -63,7 +64,17 @@ export class Cache {
     if (!Number.isInteger(this.max) || this.max < 1) throw new RangeError(`hush: cache max must be a positive integer, got ${String(_opts.max)}`);
   }
 
-  get size(): number { return this._entries.size; }
+  get size(): number { return this._size; }
+
+  private _all(): CacheEntry[] {
+    const out: CacheEntry[] = [];
+    for (const m of this._entries.values()) for (const e of m.values()) out.push(e);
+    return out;
+  }
+
+  private _find(link: string, id: string): CacheEntry | undefined {
+    return this._entries.get(link)?.get(id);
+  }
 
   on(fn: CacheListener): Cancel {
     this._listeners.push(fn);
@@ -74,8 +85,7 @@ export class Cache {
   put(link: string, rec: Rec): CacheEntry | undefined {
     const now = this._p.now();
     const id = recordId(rec);
-    const slot = link + '\n' + id;
-    let e = this._entries.get(slot);
+    let e = this._find(link, id);
     if (rec.ttl === 0) {
       // §10.1: "...set the TTL to 1 and delete after one second."
       if (e && e.expires > now + GRACE) this._expireAt(e, now + GRACE);
@@ -93,14 +103,17 @@ export class Cache {
       return e;
     }
     e = { rec, link, id, key: nameKey(rec.name), received: now, expires, missed: 0 };
-    this._entries.set(slot, e);
+    let onLink = this._entries.get(link);
+    if (!onLink) this._entries.set(link, (onLink = new Map()));
+    onLink.set(id, e);
+    this._size++;
     let s = this._byName.get(e.key);
     if (!s) this._byName.set(e.key, (s = new Set()));
     s.add(e);
     this._push(e);
     this._emit('add', e);
-    while (this._entries.size > this.max) this._evict();
-    return this._entries.get(slot);
+    while (this._size > this.max) this._evict();
+    return this._find(link, id);
   }
 
   /**
@@ -128,7 +141,7 @@ export class Cache {
 
   /** §10.3: the link changed: everything heard there goes now. */
   flushLink(link: string): void {
-    for (const e of [...this._entries.values()]) if (e.link === link) this._drop(e);
+    for (const e of [...(this._entries.get(link)?.values() ?? [])]) this._drop(e);
     this._arm();
   }
 
@@ -171,7 +184,7 @@ export class Cache {
   clear(): void {
     this._timer?.cancel();
     this._timer = undefined;
-    for (const e of [...this._entries.values()]) this._drop(e);
+    for (const e of this._all()) this._drop(e);
     this._heap = [];
   }
 
@@ -187,9 +200,11 @@ export class Cache {
   }
 
   private _drop(e: CacheEntry): void {
-    const slot = e.link + '\n' + e.id;
-    if (this._entries.get(slot) !== e) return;
-    this._entries.delete(slot);
+    const onLink = this._entries.get(e.link);
+    if (onLink?.get(e.id) !== e) return;
+    onLink.delete(e.id);
+    if (onLink.size === 0) this._entries.delete(e.link);
+    this._size--;
     const s = this._byName.get(e.key);
     s?.delete(e);
     if (s && s.size === 0) this._byName.delete(e.key);
@@ -210,7 +225,7 @@ export class Cache {
   }
 
   private _current([at, e]: [number, CacheEntry]): boolean {
-    return e.expires === at && this._entries.get(e.link + '\n' + e.id) === e;
+    return e.expires === at && this._find(e.link, e.id) === e;
   }
 
   private _expire(): void {
@@ -237,7 +252,7 @@ export class Cache {
   private _push(e: CacheEntry): void {
     const h = this._heap;
     // Stale pairs outnumbering live entries: rebuild from the live ones.
-    if (h.length > 2 * this._entries.size + 64) this._rebuildHeap();
+    if (h.length > 2 * this._size + 64) this._rebuildHeap();
     h.push([e.expires, e]);
     let i = h.length - 1;
     while (i > 0) {
@@ -271,6 +286,6 @@ export class Cache {
   }
 
   private _rebuildHeap(): void {
-    this._heap = [...this._entries.values()].map((e): [number, CacheEntry] => [e.expires, e]).sort((a, b) => a[0] - b[0]);
+    this._heap = this._all().map((e): [number, CacheEntry] => [e.expires, e]).sort((a, b) => a[0] - b[0]);
   }
 }
