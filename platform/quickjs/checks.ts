@@ -60,7 +60,8 @@ export function check(rule: Rule, v: unknown, at = ''): string | undefined {
       const o = v as Record<string, unknown>;
       for (const k of rule.r ?? []) if (o[k] === undefined) return `${at}/${k}: required`;
       for (const k of Object.keys(o)) {
-        const sub = rule.p?.[k] ?? rule.pp?.find(([re]) => new RegExp(re).test(k))?.[1];
+        const own = rule.p !== undefined && Object.prototype.hasOwnProperty.call(rule.p, k);
+        const sub = own ? rule.p![k] : rule.pp?.find(([re]) => new RegExp(re).test(k))?.[1];
         if (!sub) {
           if (rule.x) return `${at}/${k}: unexpected property`;
           continue;

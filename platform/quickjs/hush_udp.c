@@ -253,11 +253,15 @@ static JSValue js_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
     if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
         return fail_open(ctx, fd, "fcntl");
 
-    /* Share the port with other responders on the host (RFC 6762 §15.1). */
-    OPT(SOL_SOCKET, SO_REUSEADDR, 1);
+    /* Share a fixed port with other responders on the host (RFC 6762 §15.1).
+       Not for port 0: the kernel would then hand out a port another such
+       socket holds, and replies to it could go there (RFC 5452 §9.2). */
+    if (port != 0) {
+        OPT(SOL_SOCKET, SO_REUSEADDR, 1);
 #ifdef SO_REUSEPORT
-    OPT(SOL_SOCKET, SO_REUSEPORT, 1);
+        OPT(SOL_SOCKET, SO_REUSEPORT, 1);
 #endif
+    }
     memset(&sa, 0, sizeof sa);
     if (af == AF_INET) {
         struct sockaddr_in *in = (struct sockaddr_in *)&sa;

@@ -53,13 +53,13 @@ const log = (level: LogLevel, msg: string, data?: object): void => {
   if (LEVELS.indexOf(level) >= min) std.err.puts(`hush ${level}: ${msg}${data ? ' ' + JSON.stringify(data) : ''}\n`);
 };
 
-const platform = createQjsPlatform(udp, qjsOs as unknown as QjsOs, { interfaces: c.interfaces, log });
+const os = qjsOs as unknown as QjsOs & { signal?(sig: number, fn: (() => void) | null): void; SIGTERM: number; SIGINT: number };
+const platform = createQjsPlatform(udp, os, { interfaces: c.interfaces, log });
 const responder = createResponder(platform, {
   hostName: c.hostName, interfaces: c.interfaces, families: c.families, ttl: c.ttl, budget: c.budget, tsr: c.tsr, tsrSkew: c.tsrSkew,
 });
 const querier = createQuerier(platform, { endpoint: responder.endpoint, cacheSize: c.cacheSize });
-const resolver = new Resolver(platform, { servers: c.upstreams ?? [], local: mdnsLookup(querier) });
-const published = new Map<string, ServiceHandle>();
+const published = new Set<ServiceHandle>();
 
 function publish(spec: ServiceSpec): string {
   const bad = check(SERVICE, spec);
@@ -67,18 +67,33 @@ function publish(spec: ServiceSpec): string {
   const h = responder.publish(spec);
   h.on('established', () => log('info', 'established', { name: h.fullName }));
   h.on('renamed', (d) => log('info', 'renamed', d as object));
-  published.set(h.fullName, h);
+  published.add(h);
   return h.fullName;
 }
 
-for (const s of c.services ?? []) publish(s);
+// What the schema cannot see (an upstream that is no IP address, a name too long in UTF-8 bytes) stops startup the same way.
+let resolver: Resolver;
+try {
+  resolver = new Resolver(platform, { servers: c.upstreams ?? [], local: mdnsLookup(querier) });
+  for (const s of c.services ?? []) publish(s);
+} catch (e) {
+  fail(`config ${file}: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+// RFC 6762 §10.1: on SIGTERM or SIGINT, goodbyes for everything, then exit.
+const stop = (): void => {
+  void querier.close();
+  void responder.close().then(() => std.exit(0));
+};
+if (typeof os.signal === 'function') for (const sig of [os.SIGTERM, os.SIGINT]) os.signal(sig, stop);
 
 (globalThis as Record<string, unknown>).hush = {
   publish,
   unpublish(fullName: string): boolean {
-    const h = published.get(fullName);
+    // By the name in use now: a service renamed after a conflict is found under its new name.
+    const h = [...published].find((x) => x.fullName === fullName);
     if (!h) return false;
-    published.delete(fullName);
+    published.delete(h);
     void h.unpublish();
     return true;
   },

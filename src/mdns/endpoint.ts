@@ -145,7 +145,8 @@ export class Endpoint {
     const change: LinkChange = { want, added: [], changed: [], removed: [] };
     for (const [id, link] of this.links) {
       const now = next.get(id);
-      if (!now) {
+      // An interface made again under the same name has a new index: its membership starts over.
+      if (!now || now.index !== link.ifindex) {
         link.close();
         this.links.delete(id);
         try { this._sockets.get(link.family)?.leave(link.ifindex); } catch { this.count('leaveError'); }
@@ -157,10 +158,16 @@ export class Endpoint {
     }
     for (const [id, ifc] of next) {
       if (this.links.has(id)) continue;
-      const link = new Link({ ...ifc }, ifc.family, this._socket(ifc.family), this.p, this._budget, this.count, this.codec);
-      this.links.set(id, link);
-      this._socket(ifc.family).join(ifc.index);
-      change.added.push(link);
+      try {
+        const link = new Link({ ...ifc }, ifc.family, this._socket(ifc.family), this.p, this._budget, this.count, this.codec);
+        this._socket(ifc.family).join(ifc.index);
+        this.links.set(id, link);
+        change.added.push(link);
+      } catch (e) {
+        // The platform could not open or join: that link waits for the next interface change; the others go on.
+        this.count('linkError');
+        this.p.log?.('warn', 'hush: cannot use an interface', { link: id, error: String(e) });
+      }
     }
     this._want = want;
     for (const u of this._users.slice()) this.guard(() => u.onLinks(change));

@@ -65,13 +65,11 @@ export class Link {
    */
   send(msg: Message, to?: { addr: string; port: number }, legacy = false, tsr?: TsrOf): void {
     let m = msg;
-    const names = tsr ? new Set(m.answers.concat(m.authorities, m.additionals).map((r) => nameKey(r.name)).filter((k) => tsr(k))).size : 0;
-    const reserve = names ? OPT_BYTES + TSR_OPTION_BYTES * names : 0;
     for (;;) {
-      const p = pack(m, { ...this._codec, budget: this._budget - reserve, compressSrv: !legacy });
+      const { p, names } = this._fill(m, legacy, tsr);
       const placed = items(m) - items(p.rest);
       if (placed > 0) {
-        if (reserve) p.data = this._withTsr(m, p.rest, tsr!, legacy);
+        if (names) p.data = this._withTsr(m, p.rest, tsr!, legacy);
         if (p.full && !m.qr) {
           p.data[2] |= 0x02;
           this._count('truncatedQueries');
@@ -92,24 +90,35 @@ export class Link {
     }
   }
 
+  /**
+   * Packs as much of `m` as fits with room left for the OPT record and one
+   * TSR option per registered name among the records placed: packed again
+   * with less room while the placed records need more than is left (each
+   * round places no more names, so it settles at once).
+   */
+  private _fill(m: Message, legacy: boolean, tsr?: TsrOf): { p: ReturnType<typeof pack>; names: number } {
+    let budget = this._budget;
+    for (;;) {
+      const p = pack(m, { ...this._codec, budget, compressSrv: !legacy });
+      const names = tsr ? tsrNames(placedOf(m, p.rest), tsr) : 0;
+      const need = names ? OPT_BYTES + TSR_OPTION_BYTES * names : 0;
+      if (p.data.length + need <= this._budget || budget <= MIN_BUDGET) return { p, names };
+      budget = Math.max(MIN_BUDGET, this._budget - need);
+    }
+  }
+
   /** The packet of what `pack` placed (all of `m` but `rest`), with its TSR options in an OPT record. */
   private _withTsr(m: Message, rest: Leftover, tsr: TsrOf, legacy: boolean): Uint8Array {
-    const cut = <X>(all: X[], left: unknown[]): X[] => all.slice(0, all.length - left.length);
-    const placed = {
-      ...m,
-      questions: cut(m.questions, rest.questions),
-      answers: cut(m.answers, rest.answers),
-      authorities: cut(m.authorities, rest.authorities),
-      additionals: cut(m.additionals, rest.additionals),
-    };
+    const placed = placedOf(m, rest);
     const options = tsrOptions(placed.answers.concat(placed.authorities, placed.additionals), tsr, this._codec.tsrCode, this._p.now());
     if (options.length) placed.additionals = [...placed.additionals, { name: '', type: T.OPT, class: OPT_PAYLOAD, flush: false, ttl: 0, data: options }];
     return encode(placed, { ...this._codec, budget: this._budget, compressSrv: !legacy });
   }
 
-  /** Whether the whole message fits in one packet. */
-  fits(m: Message): boolean {
-    return !pack(m, { ...this._codec, budget: this._budget }).full;
+  /** Whether the whole message fits in one packet, with its TSR options when `tsr` is given. */
+  fits(m: Message, tsr?: TsrOf): boolean {
+    const { p } = this._fill(m, false, tsr);
+    return !p.full;
   }
 
   /**
@@ -153,9 +162,10 @@ export class Link {
     }
   }
 
-  /** Drops queued answers for records that are no longer ours. */
+  /** Drops queued answers, and the multicast history, of records that are no longer ours. */
   forget(ids: Set<string>): void {
     for (const b of this._batches) b.items = b.items.filter((i) => !ids.has(i.o.id));
+    for (const id of ids) this.lastMulticast.delete(id);
   }
 
   private _flush(batch: Batch): void {
@@ -186,18 +196,54 @@ export class Link {
   }
 
   /** Sends records by multicast and notes when (announcements and answers alike). */
-  multicast(answers: Owned[], additionals: Owned[] = [], ttl?: number): void {
+  multicast(answers: Owned[], additionals: Owned[] = [], ttl?: number, tsr = this.tsrOf): void {
     const now = this._p.now();
     const rec = (o: Owned): Rec => (ttl === undefined ? o.rec : withTtl(o.rec, ttl));
-    this.send(message({ qr: true, aa: true, answers: answers.map(rec), additionals: additionals.map(rec) }), undefined, false, this.tsrOf);
-    for (const o of answers) this.lastMulticast.set(o.id, now);
-    for (const o of additionals) this.lastMulticast.set(o.id, now);
+    this.send(message({ qr: true, aa: true, answers: answers.map(rec), additionals: additionals.map(rec) }), undefined, false, tsr);
+    // A goodbye ends the record's history here.
+    for (const o of answers.concat(additionals)) {
+      if (ttl === 0) this.lastMulticast.delete(o.id);
+      else this.lastMulticast.set(o.id, now);
+    }
+    if (this.lastMulticast.size > HISTORY_MAX) {
+      for (const [id, t] of this.lastMulticast) if (now - t > HISTORY_SPAN) this.lastMulticast.delete(id);
+    }
   }
 
   close(): void {
     for (const b of this._batches) b.cancel();
     this._batches = [];
   }
+}
+
+/** Past this many records in the multicast history, entries older than HISTORY_SPAN go. */
+const HISTORY_MAX = 4096;
+/** The history matters for a quarter of the longest TTL (RFC 6762 §5.4; 4500 s / 4). */
+const HISTORY_SPAN = 1_125_000;
+
+/** The smallest budget packing is tried with: a header and a little room for records. */
+const MIN_BUDGET = 128;
+
+/** All of `m` but what `pack` handed back. */
+function placedOf(m: Message, rest: Leftover): Message {
+  const cut = <X>(all: X[], left: unknown[]): X[] => all.slice(0, all.length - left.length);
+  return {
+    ...m,
+    questions: cut(m.questions, rest.questions),
+    answers: cut(m.answers, rest.answers),
+    authorities: cut(m.authorities, rest.authorities),
+    additionals: cut(m.additionals, rest.additionals),
+  };
+}
+
+/** How many registered (TSR-carrying) owner names the message's records have. */
+function tsrNames(m: Message, tsr: TsrOf): number {
+  const names = new Set<string>();
+  for (const r of m.answers.concat(m.authorities, m.additionals)) {
+    const k = nameKey(r.name);
+    if (tsr(k)) names.add(k);
+  }
+  return names.size;
 }
 
 function items(m: { questions: unknown[]; answers: unknown[]; authorities: unknown[]; additionals: unknown[] }): number {

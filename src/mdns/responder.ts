@@ -390,15 +390,18 @@ export class Responder extends Engine {
     const index = new Map<string, Entry[]>();
     const tsr = new Map<string, Registration>();
     const secondary = new Set<string>();
+    const primary = new Set<string>();
     for (const g of this._groups) {
       for (const o of g.records) {
         const list = index.get(o.key);
         if (list) list.push({ g, o });
         else index.set(o.key, [{ g, o }]);
-        if (g.proxy?.secondary) secondary.add(o.id);
+        (g.proxy?.secondary ? secondary : primary).add(o.id);
       }
       if (g.proxy?.tsr) for (const key of g.names) tsr.set(key, g);
     }
+    // A record another, primary registration also owns is answered as usual.
+    for (const id of primary) secondary.delete(id);
     this._index = index;
     this._tsrNames = tsr;
     this._secondaryIds = secondary;
@@ -425,11 +428,15 @@ export class Responder extends Engine {
     const changed = g.records.filter((o) => !was.has(o.id));
     // A proxied client's removed records all get goodbyes; a host's own unique ones are replaced by the flush bit (§10.2).
     const gone = before.filter((o) => !now.has(o.id) && (!o.unique || g.kind === 'proxy') && !this._ownedElsewhere(o.id, g));
+    // The goodbye of names the client dropped still carries its (new) TSR time, so another registrar's older copy goes stale (§3.4) rather than reasserted.
+    const t = g.proxy?.tsr;
+    const dropped = new Set(before.filter((o) => o.unique).map((o) => o.key));
+    const goneTsr = t ? (key: string): Tsr | undefined => this._tsrOf(key) ?? (dropped.has(key) ? t : undefined) : undefined;
     for (const link of this._links.values()) {
       if (!answerable(g, link)) continue;
       const on = (o: Owned): boolean => o.ifindex === undefined || o.ifindex === link.ifindex;
       link.forget(new Set(before.filter((o) => !now.has(o.id)).map((o) => o.id)));
-      if (gone.some(on)) link.multicast(gone.filter(on), [], 0);
+      if (gone.some(on)) link.multicast(gone.filter(on), [], 0, goneTsr);
       if (changed.some(on)) this._announce(link, changed.filter(on));
     }
   }
@@ -566,7 +573,7 @@ export class Responder extends Engine {
         authorities: recs.map((o) => withTtl(o.rec, o.rec.ttl, false)),
       };
     });
-    const fits = (q: Question[], a: Rec[]): boolean => link.fits(message({ questions: q, authorities: a }));
+    const fits = (q: Question[], a: Rec[]): boolean => link.fits(message({ questions: q, authorities: a }), this._tsrOf);
     let q: Question[] = [];
     let a: Rec[] = [];
     for (const part of parts) {
@@ -730,7 +737,9 @@ export class Responder extends Engine {
     const first = this._asked.get(key);
     if (first !== undefined && now - first <= RETRANSMISSION) return now > first;
     if (this._asked.size >= 512) for (const [k, t] of this._asked) if (now - t > RETRANSMISSION) this._asked.delete(k);
-    if (this._asked.size < 512) this._asked.set(key, now);
+    // Still full of fresh questions: the oldest is forgotten (the map keeps insertion order).
+    if (this._asked.size >= 512) this._asked.delete(this._asked.keys().next().value!);
+    this._asked.set(key, now);
     return false;
   }
 
@@ -835,7 +844,8 @@ export class Responder extends Engine {
     const now = this._p.now();
     const read = readTsr(m, this.endpoint.codec.tsrCode, now);
     for (const [what, n] of Object.entries(read.bad)) if (n) this._count(`tsrBad${what[0].toUpperCase()}${what.slice(1)}`, n);
-    if (link.iface.addrs.some((a) => a.addr === meta.src)) return decided; // our own packet, looped back
+    // Our own packet, looped back or heard on another of our links to the same LAN.
+    for (const l of this._links.values()) if (l.iface.addrs.some((a) => a.addr === meta.src)) return decided;
     // Known answers (a query's answer section) carry no TSR; a probe's authority records are proposals, not cache data.
     const records = (probe ? m.authorities.concat(m.additionals) : m.answers.concat(m.authorities, m.additionals)).filter((r) => r.type !== T.OPT);
     const byName = new Map<string, Rec[]>();
@@ -866,7 +876,7 @@ export class Responder extends Engine {
       } else {
         const order = compareTsr(mine, theirs, this._skew);
         if (order === 'theirs') this._end(g, 'stale', false);
-        else if (order === 'same' && identical && g.states.get(link)?.phase === 'probing') this._standDown(g);
+        else if (order === 'same' && identical && g.states.get(link)?.phase === 'probing' && (!probe || g.states.get(link)!.n === 0)) this._standDown(g);
         else if (order === 'mine' && !probe && !identical) this._reassert(g, link, now + 1000);
       }
     }

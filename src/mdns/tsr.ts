@@ -89,6 +89,9 @@ export function compareTsr(mine: Tsr, theirs: Tsr, skew: number): 'mine' | 'thei
   return d > 0 ? 'theirs' : 'mine';
 }
 
+/** Records remembered per name: far more than any registration holds on one name. */
+const IDS_PER_NAME = 64;
+
 /** What other hosts advertise on one name: record ids, their TSR if they sent one, and when it all expires. */
 export interface Heard { tsr?: Tsr; ids: Set<string>; expires: number }
 
@@ -124,7 +127,10 @@ export class HeardBook {
       this._map.set(key, h);
       if (this._map.size > this._max) this._map.delete(this._map.keys().next().value!);
     }
+    h.ids.delete(id);
     h.ids.add(id);
+    // At most IDS_PER_NAME records per name: a flood on one name forgets its oldest.
+    if (h.ids.size > IDS_PER_NAME) h.ids.delete(h.ids.values().next().value!);
     h.expires = Math.max(h.expires, now + ttl * 1000);
     if (tsr) h.tsr = tsr;
   }

@@ -127,7 +127,7 @@ export class Client {
     let cancelTimer: Cancel = () => {};
     const p: Pending = {
       id, server: to, question, data, deadline, tcp: false, done,
-      stop: () => { cancelTimer(); this._pending.delete(id); },
+      stop: () => { cancelTimer(); this._drop(p); },
     };
     const transmit = (n: number): void => {
       this.counters.sent++;
@@ -147,6 +147,11 @@ export class Client {
     transmit(0);
     // p.stop changes when the exchange goes on over TCP.
     return () => p.stop();
+  }
+
+  /** Forgets an exchange, unless its ID already belongs to a newer one. */
+  private _drop(p: Pending): void {
+    if (this._pending.get(p.id) === p) this._pending.delete(p.id);
   }
 
   /** Closes the sockets; pending exchanges are abandoned without a callback. */
@@ -228,7 +233,7 @@ export class Client {
     stopUdp();
     this._pending.set(p.id, p);
     const end = (reply: Message): void => {
-      this._pending.delete(p.id);
+      this._drop(p);
       p.done({ reply });
     };
     const stopTcp = tcpExchange(platform, p.server, p.data, Math.max(0, p.deadline - platform.now()), (r) => this._guard(() => {
@@ -245,7 +250,7 @@ export class Client {
       this._platform.log?.('debug', 'hush resolver: TCP retry gave no reply', { server: p.server.addr, why: 'failure' in r ? r.failure : 'mismatch' });
       end(truncated);
     }));
-    p.stop = () => { stopTcp(); this._pending.delete(p.id); };
+    p.stop = () => { stopTcp(); this._drop(p); };
   }
 }
 

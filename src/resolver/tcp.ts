@@ -1,7 +1,7 @@
 // DNS over TCP for one message (RFC 1035 §4.2.2, RFC 7766 §8): the query and
 // the reply each go with a two-byte length in front. Used after a truncated
 // UDP reply (RFC 1123 §6.1.3.2).
-import type { Cancel, Platform } from '../platform.js';
+import type { Cancel, Platform, Stream } from '../platform.js';
 
 /** Why a TCP exchange gave no reply. */
 export type TcpFailure = 'error' | 'closed' | 'timeout';
@@ -15,7 +15,15 @@ export function tcpExchange(
   platform: Platform & Required<Pick<Platform, 'connect'>>, to: { addr: string; port: number }, query: Uint8Array, wait: number,
   done: (r: { reply: Uint8Array } | { failure: TcpFailure; detail?: string }) => void,
 ): Cancel {
-  const stream = platform.connect(to);
+  let stream: Stream;
+  try {
+    stream = platform.connect(to);
+  } catch (e) {
+    // A backend that refuses at once is a failed connection like any other, told from the event loop.
+    let live = true;
+    platform.timer(0, () => { if (live) done({ failure: 'error', detail: String(e) }); });
+    return () => { live = false; };
+  }
   let finished = false;
   const finish = (r: Parameters<typeof done>[0]): void => {
     if (finished) return;

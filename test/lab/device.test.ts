@@ -60,6 +60,8 @@ test('qjs runs the device program: avahi resolves its service and host; through 
 
     const result = await capture.stop();
     assert.ok(result.frames.length > 10, `${result.frames.length} frames`);
+    // SIGTERM: RFC 6762 §10.1 goodbyes (every TTL 0) from the device before it exits.
+    assert.ok(result.frames.some((f) => f.src === dev.v4 && f.response && f.ttls.length > 0 && f.ttls.every((t) => t === 0)), 'goodbye on SIGTERM');
     assert.is(result.malformedCount, 0);
     assert.ok(result.frames.filter((f) => f.src === dev.v4).every((f) => f.ipTtl === 255), 'IP TTL 255 from the device');
     console.log(`  device: established ${establishedMs} ms after start`);

@@ -14,6 +14,7 @@ import type { Querier } from '../../src/mdns/querier.js';
 import type { ProxyHandle, ProxySpec } from '../../src/mdns/proxy.js';
 import { decode, encode, message, T } from '../../src/wire/index.js';
 import type { EdnsOption, Message, Rec, TsrOption } from '../../src/wire/index.js';
+import { HeardBook } from '../../src/mdns/tsr.js';
 import type { Link, SimSocket } from '../../platform/sim/index.js';
 
 const KEY = 0x1234abcd;
@@ -110,7 +111,7 @@ test('scenario: the client moves from br1 to br2 with a new address: every cache
 
 
 /** A query from the peer, without known answers. */
-function ask(w: World, name: string, type = T.A): void {
+function ask(w: World, name: string, type: number = T.A): void {
   w.peer.send(encode(message({ questions: [{ name, type, class: 1, qu: false }] })), { addr: '224.0.0.251', port: 5353 });
 }
 
@@ -442,6 +443,100 @@ test('draft §8: an ordinary service is judged by RFC 6762 alone: another host\'
   assert.is(svc.name, 'Dev Web');
   assert.ok(from(w, 'br1', t).some((p) => !p.m.qr), 'probing again');
   assert.ok(w.packets().every((p) => p.host !== 'br1' || tsrOf(p.m).length === 0));
+});
+
+test('draft §3.5 at scale: 60 clients at once probe in full packets that keep room for their TSR options, and all are established', () => {
+  const w = world(1);
+  const hs = Array.from({ length: 60 }, (_, i) => w.br[0].proxy({
+    hostName: `dev${i}`, addresses: [`192.168.2.${i + 1}`], services: [{ name: `Dev ${i}`, type: '_http._tcp', port: 80 }], tsr: { received: w.sim.now, checksum: KEY + i },
+  }));
+  w.run(6000);
+  assert.ok(hs.every((h) => h.state === 'established'), hs.map((h) => h.state).join());
+  assert.is(w.br[0].counters.internalError ?? 0, 0);
+  const sent = w.sim.capture.filter((c) => c.from.host === 'br1');
+  assert.ok(sent.every((c) => c.data.length <= 1452), 'within the budget');
+  for (const c of sent) {
+    const m = decode(c.data);
+    if (m.qr) continue;
+    assert.ok(m.questions.length > 0 && !m.tc, 'every probe packet is a whole probe: questions, no TC');
+    const names = new Set(m.authorities.map((r) => r.name.toLowerCase()));
+    assert.is(tsrOf(m).length, names.size, 'one TSR option per name in the packet');
+  }
+});
+
+test('review fixes: a host on one LAN through two interfaces does not stand down against its own probe', () => {
+  const sim = new Sim({ seed: 2 });
+  const lan = sim.link('lan');
+  const h = sim.host('br1', [{ name: 'eth0', link: lan, v4: '192.168.1.1/24' }, { name: 'wlan0', link: lan, v4: '192.168.1.2/24' }]);
+  const r = createResponder(h.platform, { hostName: 'br1', families: [4] });
+  sim.run(5000);
+  const t = sim.now;
+  const dev = r.proxy(spec('192.168.1.99', sim.now));
+  sim.run(5000);
+  assert.is(dev.state, 'established');
+  assert.is(r.counters.tsrStoodDown ?? 0, 0);
+  assert.ok(sim.capture.some((c) => c.t >= t && decode(c.data).qr && decode(c.data).answers.some((x) => x.name === 'dev.local')), 'announced');
+});
+
+test('review fixes: two registrars probing the same data at the same moment both go on (identical data is no conflict) and announce', () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    const sim = new Sim({ seed });
+    const lan = sim.link('lan', { delay: 5 });
+    const rs = [1, 2].map((i) => createResponder(sim.host(`br${i}`, [{ name: 'eth0', link: lan, v4: `192.168.1.${i}/24` }]).platform, { hostName: `br${i}`, families: [4] }));
+    sim.run(5000);
+    const t = sim.now;
+    const hs = rs.map((r) => r.proxy(spec('192.168.1.99', t)));
+    sim.run(6000);
+    assert.ok(hs.every((h) => h.state === 'established'), `seed ${seed}`);
+    assert.ok(sim.capture.some((c) => c.t >= t && decode(c.data).qr && decode(c.data).answers.some((x) => x.name === 'dev.local')), `seed ${seed}: announced`);
+  }
+});
+
+test('review fixes: a service the client dropped is said goodbye with the new TSR, so an older copy elsewhere goes stale instead of coming back', () => {
+  const w = world(2);
+  const t0 = w.sim.now;
+  const ssh = { name: 'Dev Ssh', type: '_ssh._tcp', port: 22 };
+  // Two replicas of one registration (the same time), then the client drops a service at br2.
+  const h1 = w.br[0].proxy(spec('192.168.1.99', t0, { services: [SVC, ssh] }));
+  w.run(5000);
+  const h2 = w.br[1].proxy(spec('192.168.1.99', t0, { services: [SVC, ssh] }));
+  w.obs.watch({ name: '_ssh._tcp.local', type: T.PTR });
+  w.run(3000);
+  assert.equal([h1.state, h2.state], ['established', 'established']);
+  h2.update({ services: [SVC], received: w.sim.now });
+  w.run(5000);
+  assert.is(h1.state, 'stale', 'br1 learns from the goodbye that its copy is older');
+  assert.equal(w.obs.cache.get('_ssh._tcp.local', T.PTR).map((e) => String(e.rec.data)), []);
+});
+
+test('review fixes: what others advertise is remembered within bounds: at most 64 records per name', () => {
+  const book = new HeardBook(4);
+  for (let i = 0; i < 5000; i++) book.note('x.local', `id${i}`, 120, 0);
+  assert.is(book.get('x.local', 0)!.ids.size, 64);
+  for (let i = 0; i < 10; i++) book.note(`n${i}.local`, 'id', 120, 0);
+  assert.is(book.get('x.local', 0), undefined, 'past the name cap the oldest name goes');
+});
+
+test('review fixes: the multicast history forgets records said goodbye to: 300 registrations made and withdrawn leave no trace', () => {
+  const w = world(1);
+  for (let i = 0; i < 300; i++) {
+    const h = w.br[0].proxy({ hostName: `d${i}`, addresses: ['192.168.1.99'], tsr: { received: w.sim.now, checksum: i } });
+    w.run(3000);
+    h.withdraw();
+    w.run(100);
+  }
+  for (const link of w.br[0].endpoint.links.values()) assert.ok(link.lastMulticast.size < 20, `${link.lastMulticast.size} entries`);
+});
+
+test('review fixes: a secondary registration does not hold back shared records a primary registration also owns', () => {
+  const w = world(1);
+  w.br[0].publish(SVC);
+  w.br[0].proxy(spec('192.168.1.99', w.sim.now, { secondary: true, services: [{ name: 'Other', type: '_http._tcp', port: 81 }] }));
+  w.run(5000);
+  const t = w.sim.now;
+  ask(w, '_services._dns-sd._udp.local', T.PTR);
+  w.run(1000);
+  assert.ok(from(w, 'br1', t).some((p) => p.m.answers.some((r) => r.name === '_services._dns-sd._udp.local')), 'answered the first time');
 });
 
 test('bad arguments: the proxy spec is refused naming the field', () => {

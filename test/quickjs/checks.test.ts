@@ -33,6 +33,7 @@ const broken: [string, unknown][] = [
   ['/upstreams/0/addr', { ...good, upstreams: [{ addr: 7 }] }],
   ['/logLevel', { ...good, logLevel: 'loud' }],
   ['/extra', { ...good, extra: 1 }],
+  ['/constructor', { ...good, constructor: 1 }],
   ['/', 'not an object'],
 ];
 

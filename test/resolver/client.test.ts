@@ -195,6 +195,17 @@ test('TCP fails (refused, silent past the deadline, mismatched reply): the trunc
   }
 });
 
+test('a platform whose connect throws at once: the truncated reply stands, counted, and the exchange ends', () => {
+  const l = lab({ udpMax: 512 });
+  const platform = { ...l.client.platform, connect: () => { throw new Error('no TCP here'); } };
+  const r = new Resolver(platform, { servers: [{ addr: ADDR.server }], mqtype: false });
+  let results: Result[] | undefined;
+  r.lookup('many.example', [T.A], (x) => { results = x; });
+  l.sim.run(100);
+  assert.equal(statuses(results), ['truncated']);
+  assert.is(r.counters.tcpFailed, 1);
+});
+
 test('a platform without connect: a truncated reply gives "truncated"', () => {
   const l = lab({ tamper: (m) => { m.tc = true; m.answers = []; } });
   const { connect: _connect, ...udpOnly } = l.client.platform;
