@@ -187,7 +187,8 @@ export class Responder extends Engine {
       state: 'probing',
     };
     this._rebuild(g, false);
-    encode(message({ answers: g.records.map((o) => o.rec) }));
+    // Each record must be encodable on its own (a label over 63 bytes, a TXT string over 255): EncodeError names it.
+    for (const o of g.records) encode(message({ answers: [o.rec] }));
     this._guard(() => this._admit(g));
     const self = this;
     const handle: ProxyHandle = {

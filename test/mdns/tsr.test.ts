@@ -539,6 +539,15 @@ test('review fixes: a secondary registration does not hold back shared records a
   assert.ok(from(w, 'br1', t).some((p) => p.m.answers.some((r) => r.name === '_services._dns-sd._udp.local')), 'answered the first time');
 });
 
+test('a client with 100 services is accepted and established (each record is checked alone, not the set against one packet)', () => {
+  const w = world(1);
+  const services = Array.from({ length: 100 }, (_, i) => ({ name: `Svc ${i}`, type: '_http._tcp', port: 1000 + i }));
+  const h = w.br[0].proxy(spec('192.168.1.99', w.sim.now, { services }));
+  w.run(8000);
+  assert.is(h.state, 'established');
+  assert.throws(() => w.br[0].proxy(spec('192.168.1.98', w.sim.now, { hostName: 'big', services: [{ name: 'x'.repeat(64), type: '_http._tcp', port: 1 }] })), /63/);
+});
+
 test('bad arguments: the proxy spec is refused naming the field', () => {
   const w = world(1);
   const r = w.br[0];
