@@ -1,5 +1,6 @@
-// The QuickJS bundle, rebuilt with rollup when it is missing or older than
-// anything it is built from, so the tests work on a clean checkout.
+// The QuickJS files, rebuilt with rollup when missing or older than anything
+// they are built from, so the tests work on a clean checkout: dist/hush.mjs
+// (the budgeted subset) and dist/hush-device.mjs (the device program).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 export const bundlePath = join(root, 'dist/hush.mjs');
+export const devicePath = join(root, 'dist/hush-device.mjs');
 
-/** Newest modification time of the files the bundle depends on. */
+/** Newest modification time of the files the bundles depend on. */
 function newestInput(): number {
   let newest = Math.max(statSync(join(root, 'rollup.config.js')).mtimeMs, statSync(join(root, 'tsconfig.json')).mtimeMs);
   const walk = (dir: string): void => {
@@ -19,15 +21,20 @@ function newestInput(): number {
     }
   };
   walk(join(root, 'src'));
+  walk(join(root, 'platform/quickjs'));
   return newest;
 }
 
-/** The bundle's bytes, after rebuilding it if it is stale. */
-export function bundle(): Uint8Array {
-  if (!existsSync(bundlePath) || statSync(bundlePath).mtimeMs < newestInput()) {
+/** The bytes of one of the two files, after rebuilding both if either is stale (rollup -c makes both). */
+export function built(path: string): Uint8Array {
+  const inputs = newestInput();
+  if ([bundlePath, devicePath].some((p) => !existsSync(p) || statSync(p).mtimeMs < inputs)) {
     const rollup = join(root, 'node_modules/rollup/dist/bin/rollup');
     const run = spawnSync(process.execPath, [rollup, '-c'], { cwd: root, encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`rollup failed:\n${run.stdout}${run.stderr}`);
   }
-  return readFileSync(bundlePath);
+  return readFileSync(path);
 }
+
+/** dist/hush.mjs, current. */
+export const bundle = (): Uint8Array => built(bundlePath);

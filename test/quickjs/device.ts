@@ -5,40 +5,16 @@
 // that forward to the host's SimPlatform: sockets, timers in virtual time,
 // the sim clock and interfaces. Math.random draws from the host's seeded
 // stream, so a run replays exactly as the same code does on Node.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { built, devicePath } from './bundle.js';
 import { newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSSyncVariant } from 'quickjs-emscripten';
 import type { Cancel, PacketMeta } from '../../src/platform.js';
 import type { Host, SimSocket } from '../../platform/sim/index.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-export const devicePath = join(root, 'dist/hush-device.mjs');
+export { devicePath };
 
-/** Newest modification time of what the device bundle is built from. */
-function newestInput(): number {
-  let newest = Math.max(statSync(join(root, 'rollup.config.js')).mtimeMs, statSync(join(root, 'tsconfig.json')).mtimeMs);
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else newest = Math.max(newest, statSync(path).mtimeMs);
-    }
-  };
-  walk(join(root, 'src'));
-  walk(join(root, 'platform/quickjs'));
-  return newest;
-}
-
-/** The device program's source, rebuilt with rollup when missing or older than its inputs. */
+/** The device program's source, rebuilt with rollup when missing or stale. */
 export function deviceCode(): string {
-  if (!existsSync(devicePath) || statSync(devicePath).mtimeMs < newestInput()) {
-    const rollup = join(root, 'node_modules/rollup/dist/bin/rollup');
-    const run = spawnSync(process.execPath, [rollup, '-c'], { cwd: root, encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`rollup failed:\n${run.stdout}${run.stderr}`);
-  }
-  return readFileSync(devicePath, 'utf8');
+  return new TextDecoder().decode(built(devicePath));
 }
 
 // The imported modules. Each reads the host functions from `__host` once;
