@@ -46,9 +46,9 @@ bench: build
 qjs:
 	@bash scripts/qjs.sh
 
-# The device program as it runs on a border router: dist/hush-device.mjs with
+# The device program as it runs on a border router: dist/hush.mjs with
 # the native module beside it (it imports ./hush_udp.so), and build/qjs/qjs.
-#   build/qjs/qjs dist/hush-device.mjs config.json
+#   build/qjs/qjs dist/hush.mjs config.json
 device: bundle qjs
 	cp build/qjs/hush_udp.so dist/hush_udp.so
 

@@ -1,9 +1,14 @@
-// The QuickJS targets: minified ES2020 modules, dist/hush.mjs (the budgeted
-// library subset) and dist/hush-device.mjs (the device program).
+// The QuickJS target: dist/hush.mjs, the whole device program
+// (platform/quickjs/main.ts) in one minified ES2020 module whose only imports
+// are QuickJS's std and os and the native module ./hush_udp.so.
+// build/codec.mjs is for tests only: the codec with its exports, minified the
+// same way but keeping its property names, so the QuickJS engines can be
+// compared with Node on the codec's own objects (test/quickjs/engine.test.ts).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import typescript from '@rollup/plugin-typescript';
 import terser from '@rollup/plugin-terser';
+import { keptNames } from './scripts/kept-names.mjs';
 
 /** Prints the bundle's raw and gzipped size after it is written. */
 const size = () => ({
@@ -14,36 +19,103 @@ const size = () => ({
   },
 });
 
-const plugins = (include) => [
+/** Property names by length, then as terser spells them: a, b, ..., aa, ab, ... */
+function* shortNames() {
+  const first = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ$_';
+  const rest = first + '0123456789';
+  for (let n = 0; ; n++) {
+    let name = first[n % first.length];
+    for (let k = Math.floor(n / first.length); k > 0; k = Math.floor((k - 1) / rest.length)) name += rest[(k - 1) % rest.length];
+    yield name;
+  }
+}
+
+/**
+ * How terser may shorten property names. Private and protected members are
+ * named _x (TypeScript checks that nothing outside their class uses them). In
+ * the device program every other name that never leaves it is shortened too:
+ * scripts/kept-names.mjs proves which ones those are, and the most used get
+ * the shortest replacements (terser's name cache carries the choice).
+ */
+const shortening = (device) => {
+  if (!device) return { mangle: { properties: { regex: /^_/ } } };
+  const { kept, shortened, uses } = keptNames({
+    tsconfig: 'tsconfig.json',
+    entry: 'platform/quickjs/main.ts',
+    edge: { file: 'platform/quickjs/edge.ts', type: 'Edge' },
+    sources: ['src', 'platform/quickjs'],
+  });
+  const names = shortened.filter((n) => /^[A-Za-z_$][\w$]*$/.test(n)).sort((a, b) => uses[b] - uses[a] || (a < b ? -1 : 1));
+  const taken = new Set([...kept, ...shortened.filter((n) => !names.includes(n))]);
+  const pick = shortNames();
+  const props = {};
+  for (const name of names) {
+    let short = pick.next().value;
+    while (taken.has(short)) short = pick.next().value;
+    props[`$${name}`] = short;
+  }
+  return {
+    mangle: { properties: { regex: new RegExp(`^(?:${names.join('|')})$`), reserved: kept, builtins: true } },
+    nameCache: { props: { props } },
+  };
+};
+
+/**
+ * After terser: `const` declarations become `let`, two bytes each. The sources
+ * are type-checked, so nothing assigns to a const binding and the two mean the
+ * same (block scope, the same temporal dead zone, one binding per loop turn).
+ */
+const constToLet = () => ({
+  name: 'const-to-let',
+  renderChunk(code) {
+    const starts = [];
+    const walk = (node) => {
+      if (!node || typeof node.type !== 'string') return;
+      if (node.type === 'VariableDeclaration' && node.kind === 'const') starts.push(node.start);
+      for (const value of Object.values(node)) {
+        if (Array.isArray(value)) value.forEach(walk);
+        else if (value && typeof value === 'object') walk(value);
+      }
+    };
+    walk(this.parse(code));
+    let out = '';
+    let at = 0;
+    for (const start of starts.sort((a, b) => a - b)) {
+      if (code.slice(start, start + 5) !== 'const') this.error(`const-to-let: no 'const' at ${start}`);
+      out += code.slice(at, start) + 'let';
+      at = start + 5;
+    }
+    return { code: out + code.slice(at), map: null };
+  },
+});
+
+const plugins = (include, device) => [
   typescript({
     tsconfig: './tsconfig.json',
     include,
-    compilerOptions: { noEmit: false, declaration: false, outDir: 'dist' },
+    compilerOptions: { noEmit: false, declaration: false, outDir: device ? 'dist' : 'build' },
   }),
   terser({
     ecma: 2020,
     module: true,
-    compress: { passes: 2 },
-    // Private and protected members are named _x (TypeScript checks that
-    // nothing outside their class uses them), so their names can be shortened too.
-    mangle: { properties: { regex: /^_/ } },
+    compress: { passes: 3, unsafe_arrows: true },
     format: { comments: false },
+    ...shortening(device),
   }),
+  constToLet(),
   size(),
 ];
 
 export default [
   {
-    input: 'src/device.ts',
-    output: { file: 'dist/hush.mjs', format: 'es' },
-    plugins: plugins(['src/**/*.ts']),
-  },
-  // The whole device program (platform/quickjs/main.ts): over the 48 KiB
-  // budget today, so it is built beside dist/hush.mjs until it fits (issue 6).
-  {
     input: 'platform/quickjs/main.ts',
-    output: { file: 'dist/hush-device.mjs', format: 'es' },
+    output: { file: 'dist/hush.mjs', format: 'es' },
     external: ['std', 'os', /hush_udp\.so$/],
-    plugins: plugins(['src/**/*.ts', 'platform/quickjs/*.ts']),
+    plugins: plugins(['src/**/*.ts', 'platform/quickjs/*.ts'], true),
+  },
+  {
+    input: 'src/wire/index.ts',
+    output: { file: 'build/codec.mjs', format: 'es' },
+    plugins: plugins(['src/**/*.ts'], false),
   },
 ];

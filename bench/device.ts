@@ -1,5 +1,5 @@
 // The device target (issue 6): how big the QuickJS files are, and how much
-// QuickJS heap the device program (dist/hush-device.mjs) uses on the sim,
+// QuickJS heap the device program (dist/hush.mjs) uses on the sim,
 // in both engines (test/quickjs/device.ts runs it): after start, after
 // publishing 100 services through hush.publish, and with 1,000 records in the
 // querier's cache. For scale, the same minified bundle size of three Node
@@ -15,7 +15,6 @@ import nodeResolveModule from '@rollup/plugin-node-resolve';
 import terserModule from '@rollup/plugin-terser';
 import { RELEASE_SYNC, type QuickJSSyncVariant } from 'quickjs-emscripten';
 import ngModule from '@jitl/quickjs-ng-wasmfile-release-sync';
-import { bundle } from '../test/quickjs/bundle.js';
 import { deviceCode, devicePath } from '../test/quickjs/device.js';
 import { CACHED, measureHeap, SERVICES } from '../test/quickjs/heap.js';
 import type { Bench } from './run.js';
@@ -44,8 +43,12 @@ const HEAP_FAIL = 2 * MIB;
 
 const gz = (b: Uint8Array): number => gzipSync(b, { level: 9 }).length;
 
-/** The same minification as rollup.config.js. */
-const minify = (): Plugin => terser({ ecma: 2020, module: true, compress: { passes: 2 }, mangle: true, format: { comments: false } }) as Plugin;
+/**
+ * The minification of rollup.config.js, but for property names: hush's are
+ * shortened where scripts/kept-names.mjs proves them internal, which cannot be
+ * done safely to another project's code.
+ */
+const minify = (): Plugin => terser({ ecma: 2020, module: true, compress: { passes: 3 }, mangle: true, format: { comments: false } }) as Plugin;
 
 /** One ES module of `source` (imports resolved from node_modules), Node builtins left out, minified. */
 async function bundleOf(source: string): Promise<Uint8Array> {
@@ -73,7 +76,7 @@ async function bundleOf(source: string): Promise<Uint8Array> {
 
 export async function device(): Promise<Bench> {
   const code = deviceCode();
-  const files = { 'dist/hush.mjs': bundle(), 'dist/hush-device.mjs': readFileSync(devicePath) };
+  const files = { 'dist/hush.mjs': readFileSync(devicePath) };
   const peers = {
     '@homebridge/ciao': await bundleOf("export * from '@homebridge/ciao';"),
     'bonjour-service': await bundleOf("export * from 'bonjour-service';"),
@@ -106,7 +109,7 @@ export async function device(): Promise<Bench> {
   };
   let ok = true;
   const heapJson: Record<string, unknown> = {
-    note: 'QuickJS memory_used_size (JS_ComputeMemoryUsage) of the runtime running dist/hush-device.mjs on the sim (one IPv4 link), ' +
+    note: 'QuickJS memory_used_size (JS_ComputeMemoryUsage) of the runtime running dist/hush.mjs on the sim (one IPv4 link), ' +
       'as QuickJS counts it: its objects, strings, atoms, shapes and functions, including any cycles not yet collected; allocator ' +
       'overhead is not in it (malloc_usable_size is unavailable in these WebAssembly builds). "start": established, no services. ' +
       `"services": the same run after publishing ${SERVICES} services through hush.publish and running until all were established. ` +
@@ -133,7 +136,7 @@ export async function device(): Promise<Bench> {
   for (const [who, ms] of Object.entries(start)) rows.push([`start to first probe: ${who}`, String(ms), '', '', 'ms, lab namespace, capture on the link']);
   json.first_probe_ms = start;
   json.first_probe_note = 'wall time from spawning the program to the first probe frame on the link (a namespace lab, dumpcap on the bridge), ' +
-    'publishing one service; the probe itself waits a random 0-250 ms (RFC 6762 §8.1). qjs: build/qjs/qjs dist/hush-device.mjs; ' +
+    'publishing one service; the probe itself waits a random 0-250 ms (RFC 6762 §8.1). qjs: build/qjs/qjs dist/hush.mjs; ' +
     'node: the hush CLI (dist/node), for comparison';
   return { rows, json, ok };
 }
@@ -148,7 +151,7 @@ async function firstProbe(): Promise<Record<string, number>> {
   const config = join(dir, 'box.json');
   writeFileSync(config, JSON.stringify({ hostName: 'box', families: [4], services: [{ name: 'Box', type: '_http._tcp', port: 80 }] }));
   const programs: Record<string, string[]> = {
-    qjs: [join(ROOT, 'build/qjs/qjs'), join(ROOT, 'dist/hush-device.mjs'), config],
+    qjs: [join(ROOT, 'build/qjs/qjs'), join(ROOT, 'dist/hush.mjs'), config],
     node: [process.execPath, join(ROOT, 'dist/node/platform/node/cli.js'), 'publish', 'Box', '_http._tcp', '80', '--host', 'box'],
   };
   const out: Record<string, number> = {};

@@ -19,7 +19,7 @@ import { mdnsLookup } from '../../src/resolver/local.js';
 import type { Result } from '../../src/resolver/answer.js';
 import type { ServiceSpec } from '../../src/dnssd/records.js';
 import { createQjsPlatform } from './platform.js';
-import type { QjsOs } from './platform.js';
+import type { Api, Config, DeviceOs } from './edge.js';
 import { check } from './checks.js';
 import { DEVICE_CONFIG, SERVICE } from './rules.gen.js';
 
@@ -42,18 +42,14 @@ try {
 }
 const problem = check(DEVICE_CONFIG, config);
 if (problem) fail(`config ${file} ${problem}`);
-const c = config as {
-  hostName: string; interfaces?: string[]; families?: (4 | 6)[]; ttl?: { host?: number; other?: number }; budget?: number;
-  tsr?: { code?: number; layout?: 'apple' | 'draft' }; tsrSkew?: number; services?: ServiceSpec[];
-  upstreams?: { addr: string; port?: number }[]; cacheSize?: number; logLevel?: LogLevel;
-};
+const c = config as unknown as Config;
 
 const min = LEVELS.indexOf(c.logLevel ?? 'info');
 const log = (level: LogLevel, msg: string, data?: object): void => {
   if (LEVELS.indexOf(level) >= min) std.err.puts(`hush ${level}: ${msg}${data ? ' ' + JSON.stringify(data) : ''}\n`);
 };
 
-const os = qjsOs as unknown as QjsOs & { signal?(sig: number, fn: (() => void) | null): void; SIGTERM: number; SIGINT: number };
+const os = qjsOs as unknown as DeviceOs;
 const platform = createQjsPlatform(udp, os, { interfaces: c.interfaces, log });
 const responder = createResponder(platform, {
   hostName: c.hostName, interfaces: c.interfaces, families: c.families, ttl: c.ttl, budget: c.budget, tsr: c.tsr, tsrSkew: c.tsrSkew,
@@ -87,7 +83,7 @@ const stop = (): void => {
 };
 if (typeof os.signal === 'function') for (const sig of [os.SIGTERM, os.SIGINT]) os.signal(sig, stop);
 
-(globalThis as Record<string, unknown>).hush = {
+const api: Api = {
   publish,
   unpublish(fullName: string): boolean {
     // By the name in use now: a service renamed after a conflict is found under its new name.
@@ -105,4 +101,5 @@ if (typeof os.signal === 'function') for (const sig of [os.SIGTERM, os.SIGINT]) 
   counters: () => ({ mdns: { ...responder.counters }, resolver: { ...resolver.counters }, cached: querier.cache.size }),
   hostName: () => responder.hostName,
 };
+(globalThis as Record<string, unknown>).hush = api;
 log('info', 'started', { hostName: responder.hostName, services: published.size });

@@ -1,11 +1,11 @@
 // Run by build/qjs/qjs inside a lab namespace: starts the device program
-// (dist/hush-device.mjs reads the config named by scriptArgs[1]) and then
+// (dist/hush.mjs reads the config named by scriptArgs[1]) and then
 // drives it through globalThis.hush, as an embedding program would: browse
 // for _http._tcp and resolve a host, each result one JSON line on stdout.
 //   qjs test/lab/qjs-driver.js CONFIG.json BROWSE_TYPE HOST.local
 import * as std from 'std';
 import * as os from 'os';
-import '../../dist/hush-device.mjs';
+import '../../dist/hush.mjs';
 
 const say = (o) => { std.out.puts(JSON.stringify(o) + '\n'); std.out.flush(); };
 const [, , type, host] = scriptArgs;

@@ -1,14 +1,15 @@
 // The QuickJS files, rebuilt with rollup when missing or older than anything
 // they are built from, so the tests work on a clean checkout: dist/hush.mjs
-// (the budgeted subset) and dist/hush-device.mjs (the device program).
+// (the device program) and build/codec.mjs (the codec with its exports, for
+// the engine comparison).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-export const bundlePath = join(root, 'dist/hush.mjs');
-export const devicePath = join(root, 'dist/hush-device.mjs');
+export const devicePath = join(root, 'dist/hush.mjs');
+export const codecPath = join(root, 'build/codec.mjs');
 
 /** Newest modification time of the files the bundles depend on. */
 function newestInput(): number {
@@ -22,13 +23,14 @@ function newestInput(): number {
   };
   walk(join(root, 'src'));
   walk(join(root, 'platform/quickjs'));
+  newest = Math.max(newest, statSync(join(root, 'scripts/kept-names.mjs')).mtimeMs);
   return newest;
 }
 
 /** The bytes of one of the two files, after rebuilding both if either is stale (rollup -c makes both). */
 export function built(path: string): Uint8Array {
   const inputs = newestInput();
-  if ([bundlePath, devicePath].some((p) => !existsSync(p) || statSync(p).mtimeMs < inputs)) {
+  if ([devicePath, codecPath].some((p) => !existsSync(p) || statSync(p).mtimeMs < inputs)) {
     const rollup = join(root, 'node_modules/rollup/dist/bin/rollup');
     const run = spawnSync(process.execPath, [rollup, '-c'], { cwd: root, encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`rollup failed:\n${run.stdout}${run.stderr}`);
@@ -37,4 +39,4 @@ export function built(path: string): Uint8Array {
 }
 
 /** dist/hush.mjs, current. */
-export const bundle = (): Uint8Array => built(bundlePath);
+export const device = (): Uint8Array => built(devicePath);

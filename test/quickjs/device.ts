@@ -1,4 +1,4 @@
-// The device program (dist/hush-device.mjs, `qjs hush.mjs config.json`)
+// The device program (dist/hush.mjs, `qjs hush.mjs config.json`)
 // inside the real QuickJS engines through quickjs-emscripten, on a simulated
 // host: the modules it imports ('std', 'os', './hush_udp.so') are small JS
 // sources served by the module loader, whose functions call host functions
@@ -56,7 +56,7 @@ export interface DeviceOptions {
   host: Host;
   /** The text `std.loadFile('config.json')` returns. */
   config: string;
-  /** The program (default dist/hush-device.mjs). */
+  /** The program (default dist/hush.mjs). */
   code?: string;
 }
 

@@ -1,5 +1,7 @@
-// dist/hush.mjs inside the real QuickJS engines (bellard and quickjs-ng, via
-// quickjs-emscripten) must decode and encode exactly as the sources do on Node.
+// The codec, minified as in dist/hush.mjs (build/codec.mjs keeps its exports
+// and property names), inside the real QuickJS engines (bellard and
+// quickjs-ng, via quickjs-emscripten) must decode and encode exactly as the
+// sources do on Node. The device program itself is replayed in device.test.ts.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { newQuickJSWASMModuleFromVariant, RELEASE_SYNC, type QuickJSSyncVariant } from 'quickjs-emscripten';
@@ -8,7 +10,7 @@ import * as hush from '../../src/index.js';
 import type { EdnsOption, EncodeOptions, Message, Rec, RData } from '../../src/wire/types.js';
 import { Rng, hex, message as randomMessage, mutate } from '../wire/gen.js';
 import { vectors } from '../wire/vectors.js';
-import { bundle } from './bundle.js';
+import { built, codecPath } from './bundle.js';
 
 const { T } = hush;
 // The package's exports give ESM importers its CommonJS typings, whose default
@@ -175,7 +177,7 @@ const malformed: Packet[] = [
   { name: 'label running past the end', hex: '00000000000100000000000005ab' },
 ];
 
-const code = Buffer.from(bundle()).toString('utf8');
+const code = Buffer.from(built(codecPath)).toString('utf8');
 
 /** Probes `p` in QuickJS, asserts Node gives the very same answer, and returns it. */
 function same(qjs: Engine, p: Packet): Outcome {
