@@ -120,12 +120,9 @@ class QjsSocket implements Socket {
   leave(ifindex: number): void { this._membership('leave', ifindex); }
 
   send(data: Uint8Array, to: SendTarget): void {
-    if (this._closed) return;
-    try {
-      const copy = data.slice().buffer as ArrayBuffer;
-      this._native.send(this._fd, this._o.family, copy, to.addr, to.port, to.ifindex ?? -1);
-    } catch (e) {
-      this._log('warn', 'send failed', { to: to.addr, ifindex: to.ifindex, error: String(e) });
+    if (!this._closed) {
+      this._try('send failed', { to: to.addr, ifindex: to.ifindex },
+        () => this._native.send(this._fd, this._o.family, data.slice().buffer as ArrayBuffer, to.addr, to.port, to.ifindex ?? -1));
     }
   }
 
@@ -135,38 +132,34 @@ class QjsSocket implements Socket {
     if (this._closed) return;
     this._closed = true;
     this._os.setReadHandler(this._fd, null);
-    try { this._native.close(this._fd); } catch (e) { this._log('warn', 'close failed', { error: String(e) }); }
+    this._try('close failed', {}, () => this._native.close(this._fd));
     this._gone();
   }
 
   private _membership(what: 'join' | 'leave', ifindex: number): void {
-    if (this._closed || this._o.group === undefined) return;
+    const group = this._o.group;
+    if (!this._closed && group !== undefined) {
+      this._try(`${what} failed`, { group, ifindex }, () => this._native[what](this._fd, this._o.family, group, ifindex));
+    }
+  }
+
+  /** A native call whose error is logged (with `data`), not thrown: the engine keeps its other sockets. */
+  private _try<T>(what: string, data: object, call: () => T, level: LogLevel = 'warn'): T | undefined {
     try {
-      this._native[what](this._fd, this._o.family, this._o.group, ifindex);
+      return call();
     } catch (e) {
-      this._log('warn', `${what} failed`, { group: this._o.group, ifindex, error: String(e) });
+      this._log(level, what, { ...data, error: String(e) });
+      return undefined;
     }
   }
 
   private _readable(): void {
     for (let n = 0; n < READ_BURST && !this._closed; n++) {
-      let got;
-      try {
-        got = this._native.recv(this._fd, this._o.family);
-      } catch (e) {
-        this._log('warn', 'receive failed', { error: String(e) });
-        return;
-      }
+      const got = this._try('receive failed', {}, () => this._native.recv(this._fd, this._o.family));
       if (!got) return;
       const meta: PacketMeta = { src: got.src, srcPort: got.srcPort, ifindex: got.ifindex, dst: got.dst, ttl: got.ttl };
       const data = new Uint8Array(got.data);
-      for (const fn of this._listeners) {
-        try {
-          fn(data, meta);
-        } catch (e) {
-          this._log('error', 'packet handler threw', { error: String(e) });
-        }
-      }
+      for (const fn of this._listeners) this._try('packet handler threw', {}, () => fn(data, meta), 'error');
     }
   }
 }

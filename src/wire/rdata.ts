@@ -1,11 +1,13 @@
 // Record data by type. Reading happens with `r.end` set to the end of the
 // rdata, so a record can never read into its neighbour; the caller checks
 // that the rdata was consumed exactly (rdlength agrees with the data).
-import type { CodecOptions, Key, Nsec, RData, Rec, Sig, Soa, Srv } from './types.js';
+import type { CodecOptions, Nsec, RData, Rec } from './types.js';
 import { T } from './types.js';
 import { formatV4, formatV6, parseV4, parseV6 } from './addr.js';
 import { EncodeError } from './errors.js';
 import { readOptions, writeOptions } from './edns.js';
+import { layout, readLayout, writeLayout } from './layout.js';
+import type { Layout } from './layout.js';
 import type { Reader } from './reader.js';
 import type { Writer } from './writer.js';
 
@@ -69,16 +71,14 @@ function writeBitmap(w: Writer, types: number[]): void {
   }
 }
 
-function rest(r: Reader, what: string): Uint8Array {
-  return r.bytes(r.end - r.pos, what);
-}
-
-function obj<X>(d: RData, field: string): X {
-  if (typeof d !== 'object' || d === null || d instanceof Uint8Array || Array.isArray(d)) {
-    throw new EncodeError(field, 'record data must be an object');
-  }
-  return d as X;
-}
+/** Record data of a fixed layout: RFC 2782 SRV, RFC 1035 §3.3.13 SOA, RFC 2535 §3.1 KEY and §4.1 SIG. */
+const LAYOUTS: Record<number, Layout> = {
+  [T.SRV]: layout('SRV', 'priority:2 weight:2 port:2 target:m'),
+  [T.SOA]: layout('SOA', 'mname:n rname:n serial:4 refresh:4 retry:4 expire:4 minimum:4'),
+  [T.KEY]: layout('KEY', 'flags:2 protocol:1 algorithm:1 key:r'),
+  [T.SIG]: layout('SIG', 'typeCovered:2 algorithm:1 labels:1 originalTtl:4 expiration:4 inception:4 keyTag:2 signer:u signature:r'),
+};
+const NSEC_NEXT = layout('NSEC', 'next:n');
 
 export function readRData(r: Reader, type: number, o: CodecOptions | undefined): RData {
   switch (type) {
@@ -90,31 +90,9 @@ export function readRData(r: Reader, type: number, o: CodecOptions | undefined):
       while (r.pos < r.end) list.push(r.bytes(r.u8('TXT string length'), 'TXT string'));
       return list;
     }
-    case T.SRV: {
-      const priority = r.u16('SRV priority'), weight = r.u16('SRV weight'), port = r.u16('SRV port');
-      return { priority, weight, port, target: r.name() } satisfies Srv;
-    }
-    case T.SOA: {
-      const mname = r.name(), rname = r.name();
-      return {
-        mname, rname, serial: r.u32('SOA serial'), refresh: r.u32('SOA refresh'), retry: r.u32('SOA retry'),
-        expire: r.u32('SOA expire'), minimum: r.u32('SOA minimum'),
-      } satisfies Soa;
-    }
     case T.NSEC: return { next: r.name(), types: readBitmap(r) } satisfies Nsec;
     case T.OPT: return readOptions(r, o);
-    case T.KEY: {
-      const flags = r.u16('KEY flags'), protocol = r.u8('KEY protocol'), algorithm = r.u8('KEY algorithm');
-      return { flags, protocol, algorithm, key: rest(r, 'KEY key') } satisfies Key;
-    }
-    case T.SIG: {
-      const typeCovered = r.u16('SIG type'), algorithm = r.u8('SIG algorithm'), labels = r.u8('SIG labels');
-      const originalTtl = r.u32('SIG TTL'), expiration = r.u32('SIG expiration'), inception = r.u32('SIG inception');
-      const keyTag = r.u16('SIG key tag');
-      const signer = r.name();
-      return { typeCovered, algorithm, labels, originalTtl, expiration, inception, keyTag, signer, signature: rest(r, 'SIG signature') } satisfies Sig;
-    }
-    default: return rest(r, 'rdata');
+    default: return LAYOUTS[type] ? readLayout(r, LAYOUTS[type]) as unknown as RData : r.bytes(r.end - r.pos, 'rdata');
   }
 }
 
@@ -133,39 +111,13 @@ export function writeRData(w: Writer, rec: Rec, o: CodecOptions | undefined): vo
       }
       return;
     }
-    case T.SRV: {
-      const s = obj<Srv>(d, 'SRV');
-      w.u16(s.priority, 'SRV priority'); w.u16(s.weight, 'SRV weight'); w.u16(s.port, 'SRV port');
-      return w.name(s.target, 'SRV target', w.compress && w.compressSrv);
-    }
-    case T.SOA: {
-      const s = obj<Soa>(d, 'SOA');
-      w.name(s.mname, 'SOA mname'); w.name(s.rname, 'SOA rname');
-      w.u32(s.serial, 'SOA serial'); w.u32(s.refresh, 'SOA refresh'); w.u32(s.retry, 'SOA retry');
-      w.u32(s.expire, 'SOA expire'); w.u32(s.minimum, 'SOA minimum');
-      return;
-    }
     case T.NSEC: {
-      const s = obj<Nsec>(d, 'NSEC');
-      w.name(s.next, 'NSEC next');
-      return writeBitmap(w, s.types);
+      writeLayout(w, NSEC_NEXT, d);
+      return writeBitmap(w, (d as Nsec).types);
     }
     case T.OPT: return writeOptions(w, d as never, o);
-    case T.KEY: {
-      const k = obj<Key>(d, 'KEY');
-      w.u16(k.flags, 'KEY flags'); w.u8(k.protocol, 'KEY protocol'); w.u8(k.algorithm, 'KEY algorithm');
-      return w.bytes(k.key, 'KEY key');
-    }
-    case T.SIG: {
-      const s = obj<Sig>(d, 'SIG');
-      w.u16(s.typeCovered, 'SIG type'); w.u8(s.algorithm, 'SIG algorithm'); w.u8(s.labels, 'SIG labels');
-      w.u32(s.originalTtl, 'SIG TTL'); w.u32(s.expiration, 'SIG expiration'); w.u32(s.inception, 'SIG inception');
-      w.u16(s.keyTag, 'SIG key tag');
-      // RFC 4034 §3.1.7: the signer's name is not compressed.
-      w.name(s.signer, 'SIG signer', false);
-      return w.bytes(s.signature, 'SIG signature');
-    }
     default:
+      if (LAYOUTS[rec.type]) return writeLayout(w, LAYOUTS[rec.type], d);
       if (!(d instanceof Uint8Array)) throw new EncodeError(`type ${rec.type}`, 'data of an unknown type must be a Uint8Array');
       return w.bytes(d, 'rdata');
   }
