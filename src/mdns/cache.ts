@@ -6,6 +6,8 @@ import type { Cancel, Platform } from '../platform.js';
 import type { Question, Rec } from '../wire/types.js';
 import { T } from '../wire/types.js';
 import { nameKey } from '../wire/name.js';
+import { rearm } from './engine.js';
+import type { Alarm } from './engine.js';
 import { recordId } from './record.js';
 
 export interface CacheEntry {
@@ -47,6 +49,9 @@ export function remaining(e: CacheEntry, now: number): number {
   return Math.max(0, Math.floor((e.expires - now) / 1000));
 }
 
+/** A question's identity: owner name key, type and class. */
+export const questionId = (key: string, type: number, cls: number): string => key + '|' + type + '|' + cls;
+
 export class Cache {
   readonly max: number;
   /** Link id -> record id -> entry (nested, so no entry needs a second key string). */
@@ -54,10 +59,10 @@ export class Cache {
   private _size = 0;
   /** Name key -> its entries on every link, for lookups and the cache-flush rule. */
   private readonly _byName = new Map<string, Set<CacheEntry>>();
-  /** Min-heap of (expires, entry); stale pairs are skipped when popped. */
-  private _heap: [number, CacheEntry][] = [];
+  /** Every entry, latest expiry first, so the soonest to go is last; ties go in the order they came. */
+  private readonly _order: CacheEntry[] = [];
   private _listeners: CacheListener[] = [];
-  private _timer?: { at: number; cancel: Cancel };
+  private _timer?: Alarm;
 
   constructor(private readonly _p: Platform, private readonly _opts: CacheOptions = {}) {
     this.max = _opts.max ?? DEFAULT_CACHE_MAX;
@@ -65,12 +70,6 @@ export class Cache {
   }
 
   get size(): number { return this._size; }
-
-  private _all(): CacheEntry[] {
-    const out: CacheEntry[] = [];
-    for (const m of this._entries.values()) for (const e of m.values()) out.push(e);
-    return out;
-  }
 
   private _find(link: string, id: string): CacheEntry | undefined {
     return this._entries.get(link)?.get(id);
@@ -88,7 +87,7 @@ export class Cache {
     let e = this._find(link, id);
     if (rec.ttl === 0) {
       // §10.1: "...set the TTL to 1 and delete after one second."
-      if (e && e.expires > now + GRACE) this._expireAt(e, now + GRACE);
+      if (e) this._shorten(e, now + GRACE);
       return e;
     }
     // A goodbye with the cache-flush bit says nothing about the rest of its RRSet; a live record does.
@@ -110,9 +109,13 @@ export class Cache {
     let s = this._byName.get(e.key);
     if (!s) this._byName.set(e.key, (s = new Set()));
     s.add(e);
-    this._push(e);
+    this._list(e);
     this._emit('add', e);
-    while (this._size > this.max) this._evict();
+    // One over the cap: the entry expiring soonest goes (this one, possibly).
+    if (this._size > this.max) {
+      this._drop(this._soonest()!);
+      this._arm();
+    }
     return this._find(link, id);
   }
 
@@ -124,7 +127,7 @@ export class Cache {
   private _flushOthers(link: string, rec: Rec, id: string, now: number): void {
     for (const e of this._byName.get(nameKey(rec.name)) ?? []) {
       if (e.link !== link || e.rec.type !== rec.type || e.rec.class !== rec.class || e.id === id) continue;
-      if (now - e.received > GRACE && e.expires > now + GRACE) this._expireAt(e, now + GRACE);
+      if (now - e.received > GRACE) this._shorten(e, now + GRACE);
     }
   }
 
@@ -152,7 +155,7 @@ export class Cache {
   reconfirm(link: string, name: string, type: number): void {
     const limit = this._p.now() + RECONFIRM;
     const found = this.get(name, type, link);
-    for (const e of found) if (e.expires > limit) this._expireAt(e, limit);
+    for (const e of found) this._shorten(e, limit);
     if (found.length) this._opts.reconfirm?.(link, found[0].rec.name, type);
   }
 
@@ -170,7 +173,7 @@ export class Cache {
     const asked = new Set<string>();
     const doubted = new Map<string, CacheEntry>();
     for (const q of questions) {
-      const key = nameKey(q.name) + '|' + q.type + '|' + q.class;
+      const key = questionId(nameKey(q.name), q.type, q.class);
       if (q.qu || asked.has(key)) continue;
       asked.add(key);
       for (const e of this.get(q.name, q.type, link)) {
@@ -182,10 +185,7 @@ export class Cache {
   }
 
   clear(): void {
-    this._timer?.cancel();
-    this._timer = undefined;
-    for (const e of this._all()) this._drop(e);
-    this._heap = [];
+    for (const link of [...this._entries.keys()]) this.flushLink(link);
   }
 
   private _emit(event: CacheEvent, e: CacheEntry): void {
@@ -194,9 +194,15 @@ export class Cache {
     }
   }
 
+  /** Brings `e`'s expiry forward to `at` when it is later. */
+  private _shorten(e: CacheEntry, at: number): void {
+    if (e.expires > at) this._expireAt(e, at);
+  }
+
   private _expireAt(e: CacheEntry, at: number): void {
+    this._unlist(e);
     e.expires = at;
-    this._push(e);
+    this._list(e);
   }
 
   private _drop(e: CacheEntry): void {
@@ -205,87 +211,50 @@ export class Cache {
     onLink.delete(e.id);
     if (onLink.size === 0) this._entries.delete(e.link);
     this._size--;
-    const s = this._byName.get(e.key);
-    s?.delete(e);
-    if (s && s.size === 0) this._byName.delete(e.key);
+    const s = this._byName.get(e.key)!;
+    s.delete(e);
+    if (s.size === 0) this._byName.delete(e.key);
+    this._unlist(e);
     this._emit('remove', e);
   }
 
-  /** Removes the live entry expiring soonest. */
-  private _evict(): void {
-    for (;;) {
-      const top = this._pop();
-      if (!top) return;
-      if (this._current(top)) {
-        this._drop(top[1]);
-        this._arm();
-        return;
-      }
+  /** Where an entry expiring at `at` goes in the expiry order: after every later one, before every one as soon or sooner. */
+  private _slot(at: number): number {
+    const o = this._order;
+    let lo = 0, hi = o.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (o[mid].expires > at) lo = mid + 1;
+      else hi = mid;
     }
+    return lo;
   }
 
-  private _current([at, e]: [number, CacheEntry]): boolean {
-    return e.expires === at && this._find(e.link, e.id) === e;
+  /** The entry expiring soonest. */
+  private _soonest(): CacheEntry | undefined {
+    return this._order[this._order.length - 1];
+  }
+
+  /** Adds `e` to the expiry order; the timer moves earlier when `e` goes sooner. */
+  private _list(e: CacheEntry): void {
+    this._order.splice(this._slot(e.expires), 0, e);
+    if (!this._timer || e.expires < this._timer.at) this._arm();
+  }
+
+  /** Takes `e` out of the expiry order (before its expiry changes). */
+  private _unlist(e: CacheEntry): void {
+    this._order.splice(this._order.indexOf(e, this._slot(e.expires)), 1);
   }
 
   private _expire(): void {
     this._timer = undefined;
     const now = this._p.now();
-    while (this._heap.length && this._heap[0][0] <= now) {
-      const top = this._pop()!;
-      if (this._current(top)) this._drop(top[1]);
-    }
+    for (let e; (e = this._soonest()) && e.expires <= now; ) this._drop(e);
     this._arm();
   }
 
   /** One timer, for the soonest expiry. */
   private _arm(): void {
-    while (this._heap.length && !this._current(this._heap[0])) this._pop();
-    const at = this._heap.length ? this._heap[0][0] : undefined;
-    if (this._timer && this._timer.at === at) return;
-    this._timer?.cancel();
-    this._timer = undefined;
-    if (at === undefined) return;
-    this._timer = { at, cancel: this._p.timer(Math.max(0, at - this._p.now()), () => this._expire()) };
-  }
-
-  private _push(e: CacheEntry): void {
-    const h = this._heap;
-    // Stale pairs outnumbering live entries: rebuild from the live ones.
-    if (h.length > 2 * this._size + 64) this._rebuildHeap();
-    h.push([e.expires, e]);
-    let i = h.length - 1;
-    while (i > 0) {
-      const up = (i - 1) >> 1;
-      if (h[up][0] <= h[i][0]) break;
-      [h[up], h[i]] = [h[i], h[up]];
-      i = up;
-    }
-    if (!this._timer || e.expires < this._timer.at) this._arm();
-  }
-
-  private _pop(): [number, CacheEntry] | undefined {
-    const h = this._heap;
-    if (h.length === 0) return undefined;
-    const top = h[0];
-    const last = h.pop()!;
-    if (h.length) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1, r = l + 1;
-        let m = i;
-        if (l < h.length && h[l][0] < h[m][0]) m = l;
-        if (r < h.length && h[r][0] < h[m][0]) m = r;
-        if (m === i) break;
-        [h[m], h[i]] = [h[i], h[m]];
-        i = m;
-      }
-    }
-    return top;
-  }
-
-  private _rebuildHeap(): void {
-    this._heap = this._all().map((e): [number, CacheEntry] => [e.expires, e]).sort((a, b) => a[0] - b[0]);
+    this._timer = rearm(this._p, this._timer, this._soonest()?.expires ?? Infinity, () => this._expire());
   }
 }

@@ -15,6 +15,19 @@ export interface LinkOptions extends EndpointOptions {
   endpoint?: Endpoint;
 }
 
+/** A timer for one point in time (platform ms). */
+export interface Alarm { at: number; cancel: Cancel }
+
+/**
+ * Sets `alarm` to go off at `at` (Infinity: never) and returns the alarm now
+ * pending: the same one when `at` is unchanged, else a new one.
+ */
+export function rearm(p: Platform, alarm: Alarm | undefined, at: number, fn: () => void): Alarm | undefined {
+  if (alarm?.at === at) return alarm;
+  alarm?.cancel();
+  return at < Infinity ? { at, cancel: p.timer(Math.max(0, at - p.now()), fn) } : undefined;
+}
+
 export abstract class Engine implements EndpointUser {
   readonly endpoint: Endpoint;
   protected _closed = false;
@@ -37,7 +50,7 @@ export abstract class Engine implements EndpointUser {
   /** One link per interface and family, by id ('eth0/4'). */
   protected get _links(): Map<string, Link> { return this.endpoint.links; }
 
-  protected _count = (what: string, n?: number): void => this.endpoint.count(what, n);
+  protected _count(what: string, n?: number): void { this.endpoint.count(what, n); }
 
   protected _guard(fn: () => void): void { this.endpoint.guard(fn); }
 
@@ -46,10 +59,9 @@ export abstract class Engine implements EndpointUser {
     this._detach = this.endpoint.attach(this);
   }
 
-  /** Leaves the endpoint; the last engine to leave closes its sockets. */
+  /** Leaves the endpoint (once: both engines leave only from close()); the last engine to leave closes its sockets. */
   protected _leave(): void {
     this._detach?.();
-    this._detach = undefined;
   }
 
   abstract receive(link: Link, m: Message, meta: PacketMeta): void;

@@ -7,7 +7,6 @@
 //        ^  |                                                                     |
 //        |  +--conflict: rename (RFC 6762 §9), probe again------------------------+
 //        +--lost a simultaneous-probe tiebreak (§8.2): wait 1 s, probe again
-import type { Cancel } from '../platform.js';
 import type { Link } from './link.js';
 import type { Owned } from './record.js';
 
@@ -19,14 +18,11 @@ export interface LinkState {
   n: number;
   /** When the next probe or announcement is due; none once established. */
   due?: number;
-  /** A deferred restart (tiebreak loss) waiting to fire. */
-  wait?: Cancel;
 }
 
 export type GroupEvent = 'probing' | 'established' | 'renamed' | 'conflict' | 'stale' | 'error';
 
 export interface Group {
-  readonly kind: 'host' | 'service' | 'proxy';
   /** The current label: instance name or host label. */
   label: string;
   /** Every record, on every interface. */
@@ -34,13 +30,15 @@ export interface Group {
   /** Lower-cased owner names that are probed and defended. */
   names: Set<string>;
   states: Map<Link, LinkState>;
-  /** Whether 'established' was reported for the current name. */
-  reported: boolean;
-  emit(event: GroupEvent, detail?: unknown): void;
+}
+
+/** Whether a record belongs on this link: on every interface, or on this one (RFC 6762 §6.2). */
+export function onLink(o: Owned, link: Link): boolean {
+  return o.ifindex === undefined || o.ifindex === link.ifindex;
 }
 
 export function recordsOn(g: Group, link: Link): Owned[] {
-  return g.records.filter((o) => o.ifindex === undefined || o.ifindex === link.ifindex);
+  return g.records.filter((o) => onLink(o, link));
 }
 
 /** Records of the group that may be answered on this link: probing is over there. */

@@ -77,17 +77,9 @@ export function checkAddresses(addresses: unknown): void {
  * address types it has, and each service's records pointing at it. The
  * unique names (host and instances) are the ones TSR governs.
  */
-export function proxyRecords(label: string, addresses: string[], services: { spec: ServiceSpec; label: string }[], ttl: Ttls): { records: Owned[]; names: Set<string> } {
+export function proxyRecords(label: string, addresses: string[], services: { spec: ServiceSpec; label: string }[], ttl: Ttls): Owned[] {
   const host = `${label}.local`;
-  const types = new Set<number>();
-  const records: Owned[] = [];
-  for (const a of addresses) {
-    const type = a.includes(':') ? T.AAAA : T.A;
-    types.add(type);
-    records.push(own(host, type, ttl.host, a, true));
-  }
-  records.push(nsec(host, [...types], ttl.host));
-  for (const s of services) records.push(...serviceRecords(s.spec, s.label, host, ttl));
-  const names = new Set(records.filter((o) => o.unique).map((o) => o.key));
-  return { records, names };
+  const records = addresses.map((a) => own(host, a.includes(':') ? T.AAAA : T.A, ttl.host, a, true));
+  records.push(nsec(host, [...new Set(records.map((o) => o.rec.type))], ttl.host), ...services.flatMap((s) => serviceRecords(s.spec, s.label, host, ttl)));
+  return records;
 }

@@ -3,16 +3,16 @@
 // cache maintenance (§5.2 refresh, §10). Like the responder it is fed by
 // receive() and its own timer and never throws out of either: bad input is
 // counted and dropped.
-import type { Cancel, PacketMeta, Platform } from '../platform.js';
+import type { PacketMeta, Platform } from '../platform.js';
 import type { Message, Question, Rec } from '../wire/types.js';
 import { CLASS_IN, T } from '../wire/types.js';
 import { message } from '../wire/message.js';
 import { nameKey } from '../wire/name.js';
-import { Cache, remaining } from './cache.js';
+import { Cache, questionId, remaining } from './cache.js';
 import type { CacheEntry, CacheEvent } from './cache.js';
-import { Engine } from './engine.js';
+import { Engine, rearm } from './engine.js';
 import type { LinkChange } from './endpoint.js';
-import type { LinkOptions } from './engine.js';
+import type { Alarm, LinkOptions } from './engine.js';
 import { MDNS_PORT } from './link.js';
 import type { Link } from './link.js';
 import { recordId, withTtl } from './record.js';
@@ -69,16 +69,21 @@ interface Asking {
 
 interface Refresh { received: number; step: number; at: number }
 
-const askId = (key: string, type: number, cls: number): string => key + '|' + type + '|' + cls;
+/** §10.4: one query of a doubted record, with the id of its question. */
+interface Reconfirm { link: Link; id: string; q: Question; at: number }
+
+type Told = [CacheEvent, CacheEntry][];
+
+const askId = (q: Question): string => questionId(nameKey(q.name), q.type, q.class);
 
 export class Querier extends Engine {
   readonly cache: Cache;
   private readonly _asking = new Map<string, Asking>();
   private readonly _refresh = new Map<CacheEntry, Refresh>();
-  private _reconfirms: { link: Link; q: Question; at: number }[] = [];
-  private _tickAt?: { at: number; cancel: Cancel };
+  private _reconfirms: Reconfirm[] = [];
+  private _tickAt?: Alarm;
   /** Cache events of the response being read, told to watchers once the whole packet is in. */
-  private _batch?: [CacheEvent, CacheEntry][];
+  private _batch?: Told;
 
   constructor(p: Platform, opts: QuerierOptions = {}) {
     super(p, opts);
@@ -98,35 +103,35 @@ export class Querier extends Engine {
    * at intervals doubling from 1 s up to 60 min, and cached answers refreshed
    * at 80-95% of their TTL. Watches of one question share its queries.
    */
-  watch(ask: Ask, fn?: WatchListener, opts: WatchOptions = {}): Watch {
+  watch(ask: Ask, fn: WatchListener = () => undefined, opts: WatchOptions = {}): Watch {
     const q = question(ask);
-    if (fn !== undefined && typeof fn !== 'function') throw new TypeError('hush: listener must be a function');
+    if (typeof fn !== 'function') throw new TypeError('hush: listener must be a function');
     if (this._closed) throw new Error('hush: watch after close()');
-    const id = askId(nameKey(q.name), q.type, q.class);
-    let a = this._asking.get(id);
-    if (!a) {
-      a = { q, id, qu: !!opts.qu, listeners: [], links: new Map() };
-      this._asking.set(id, a);
-      for (const link of this._links.values()) a.links.set(link, this._firstSchedule());
-      this._schedule();
-    }
-    const listener: WatchListener = fn ?? (() => undefined);
-    a.listeners.push(listener);
-    const self = this;
-    const entry = a;
+    const id = askId(q);
+    const a = this._asking.get(id) ?? this._ask(q, id, !!opts.qu);
+    a.listeners.push(fn);
     let stopped = false;
     return {
-      records: () => this.cache.get(q.name, q.type).filter((e) => e.rec.class === q.class),
-      stop() {
+      records: () => this._cached(q),
+      stop: () => {
         if (stopped) return;
         stopped = true;
-        entry.listeners = entry.listeners.filter((f) => f !== listener);
-        if (entry.listeners.length === 0 && self._asking.get(id) === entry) {
-          self._asking.delete(id);
-          self._schedule();
+        a.listeners = a.listeners.filter((f) => f !== fn);
+        if (a.listeners.length === 0 && this._asking.get(id) === a) {
+          this._asking.delete(id);
+          this._schedule();
         }
       },
     };
+  }
+
+  /** A question newly watched: asked on every link from now on. */
+  private _ask(q: Question, id: string, qu: boolean): Asking {
+    const a: Asking = { q, id, qu, listeners: [], links: new Map() };
+    this._asking.set(id, a);
+    for (const link of this._links.values()) a.links.set(link, this._firstSchedule());
+    this._schedule();
+    return a;
   }
 
   /**
@@ -145,12 +150,9 @@ export class Querier extends Engine {
     });
     return new Promise((resolve) => {
       this._p.timer(wait, () => {
-        const byId = new Map<string, Rec>();
-        this._guard(() => {
-          const now = this._p.now();
-          for (const e of this.cache.get(q.name, q.type)) if (e.rec.class === q.class) byId.set(e.id, withTtl(e.rec, remaining(e, now)));
-        });
-        resolve([...byId.values()]);
+        let answers: Rec[] = [];
+        this._guard(() => { answers = records(this._cached(q), this._p.now()); });
+        resolve(answers);
       });
     });
   }
@@ -166,7 +168,6 @@ export class Querier extends Engine {
       this._closed = true;
       this._leave();
       this._tickAt?.cancel();
-      this._tickAt = undefined;
       this._asking.clear();
       this._reconfirms = [];
       this.cache.clear();
@@ -179,14 +180,12 @@ export class Querier extends Engine {
   /** The endpoint's links changed: §10.3, what was heard on a link that went or changed may be stale. */
   onLinks(change: LinkChange): void {
     if (this._closed) return;
-    for (const link of change.removed) {
-      this.cache.flushLink(link.id);
-      for (const a of this._asking.values()) a.links.delete(link);
-      this._reconfirms = this._reconfirms.filter((r) => r.link !== link);
-    }
-    for (const link of change.changed) this.cache.flushLink(link.id);
-    for (const link of [...change.changed, ...change.added]) {
-      for (const a of this._asking.values()) a.links.set(link, this._firstSchedule());
+    const { added, changed, removed } = change;
+    for (const link of [...removed, ...changed]) this.cache.flushLink(link.id);
+    this._reconfirms = this._reconfirms.filter((r) => !removed.includes(r.link));
+    for (const a of this._asking.values()) {
+      for (const link of removed) a.links.delete(link);
+      for (const link of [...changed, ...added]) a.links.set(link, this._firstSchedule());
     }
     this._schedule();
   }
@@ -221,8 +220,9 @@ export class Querier extends Engine {
     return at < e.expires ? Math.floor(at) : Infinity;
   }
 
-  private _answers(a: Asking, link: Link): CacheEntry[] {
-    return this.cache.get(a.q.name, a.q.type, link.id).filter((e) => e.rec.class === a.q.class);
+  /** Live cached answers to `q`, on `link` or on every link. */
+  private _cached(q: Question, link?: Link): CacheEntry[] {
+    return this.cache.get(q.name, q.type, link?.id).filter((e) => e.rec.class === q.class);
   }
 
   private _schedule(): void {
@@ -231,15 +231,11 @@ export class Querier extends Engine {
     for (const a of this._asking.values()) {
       for (const [link, s] of a.links) {
         at = Math.min(at, s.due);
-        for (const e of this._answers(a, link)) at = Math.min(at, this._refreshAt(e));
+        for (const e of this._cached(a.q, link)) at = Math.min(at, this._refreshAt(e));
       }
     }
     for (const r of this._reconfirms) at = Math.min(at, r.at);
-    if (this._tickAt && this._tickAt.at === at) return;
-    this._tickAt?.cancel();
-    this._tickAt = undefined;
-    if (at === Infinity) return;
-    this._tickAt = { at, cancel: this._p.timer(Math.max(0, at - this._p.now()), () => this._guard(() => this._tick())) };
+    this._tickAt = rearm(this._p, this._tickAt, at, () => this._guard(() => this._tick()));
   }
 
   /** Sends every question due now, per link, in as few packets as fit (§5.3). */
@@ -255,7 +251,7 @@ export class Querier extends Engine {
     };
     for (const a of this._asking.values()) {
       for (const [link, s] of a.links) {
-        const stale = this._answers(a, link).filter((e) => this._refreshAt(e) <= now);
+        const stale = this._cached(a.q, link).filter((e) => this._refreshAt(e) <= now);
         if (s.due <= now) {
           add(link, a.id, { ...a.q, qu: a.qu && s.sent === 0 });
           sent(s, now);
@@ -270,7 +266,7 @@ export class Querier extends Engine {
         }
       }
     }
-    for (const r of this._reconfirms) if (r.at <= now) add(r.link, askId(nameKey(r.q.name), r.q.type, r.q.class), r.q);
+    for (const r of this._reconfirms) if (r.at <= now) add(r.link, r.id, r.q);
     this._reconfirms = this._reconfirms.filter((r) => r.at > now);
     for (const [link, qs] of due) this._send(link, [...qs.values()]);
     this._schedule();
@@ -281,39 +277,29 @@ export class Querier extends Engine {
     const link = this._links.get(linkId);
     if (!link || this._closed) return;
     const q: Question = { name, type, class: CLASS_IN, qu: false };
-    const now = this._p.now();
+    const id = askId(q);
     // A record already being reconfirmed on this link is not queued again.
-    const same = (r: { link: Link; q: Question }): boolean => r.link === link && r.q.type === type && nameKey(r.q.name) === nameKey(name);
-    if (this._reconfirms.some(same)) return;
-    this._reconfirms.push({ link, q, at: now }, { link, q, at: now + RECONFIRM_RETRY });
+    if (this._reconfirms.some((r) => r.link === link && r.id === id)) return;
+    const now = this._p.now();
+    this._reconfirms.push({ link, id, q, at: now }, { link, id, q, at: now + RECONFIRM_RETRY });
     this._schedule();
   }
 
-  /**
-   * §7.1 known answers: cached answers to the questions with at least half
-   * their TTL left, at their remaining TTL. (The cache-flush bit belongs to
-   * responses only, §10.2.)
-   */
-  private _known(link: Link, questions: Question[]): Rec[] {
-    const now = this._p.now();
-    const out = new Map<string, Rec>();
-    for (const q of questions) {
-      for (const e of this.cache.get(q.name, q.type, link.id)) {
-        if (e.rec.class !== q.class || (e.expires - now) * 2 < e.rec.ttl * 1000) continue;
-        out.set(e.id, withTtl(e.rec, remaining(e, now), false));
-      }
-    }
-    return [...out.values()];
+  /** §7.1 known answers: cached answers to the questions with at least half their TTL left. */
+  private _known(link: Link, questions: Question[], now: number): CacheEntry[] {
+    return questions.flatMap((q) => this._cached(q, link)).filter((e) => (e.expires - now) * 2 >= e.rec.ttl * 1000);
   }
 
   /**
-   * Sends a query: questions, then known answers; §7.2: "If the Known-Answer
-   * list is too large to fit in a single packet, the querier sets the TC bit"
-   * and sends the rest in following packets, TC on all but the last.
+   * Sends a query: questions, then known answers at their remaining TTL (the
+   * cache-flush bit belongs to responses only, §10.2); §7.2: "If the
+   * Known-Answer list is too large to fit in a single packet, the querier
+   * sets the TC bit" and sends the rest in following packets, TC on all but the last.
    */
   private _send(link: Link, questions: Question[]): void {
     this._count('queries');
-    link.send(message({ questions, answers: this._known(link, questions) }));
+    const now = this._p.now();
+    link.send(message({ questions, answers: records(this._known(link, questions, now), now, false) }));
   }
 
   // ---- receiving --------------------------------------------------------------
@@ -326,15 +312,13 @@ export class Querier extends Engine {
       if (meta.srcPort !== MDNS_PORT) return this._count('badSourcePort');
       if (m.rcode !== 0) return this._count('ignoredRcode'); // §18.11
       this._count('responses');
-      const batch: [CacheEvent, CacheEntry][] = (this._batch = []);
+      const batch: Told = (this._batch = []);
       try {
         for (const rec of m.answers.concat(m.additionals)) if (rec.type !== T.OPT) this.cache.put(link.id, rec);
       } finally {
         this._batch = undefined;
       }
-      for (const [event, e] of batch) this._tell(event, e);
-      if (batch.some(([event]) => event !== 'remove') && !this._closed) this._schedule();
-      return;
+      return this._tell(batch);
     }
     if (link.iface.addrs.some((a) => a.addr === meta.src)) return; // our own query, looped back
     this._count('peerQueries');
@@ -355,11 +339,11 @@ export class Querier extends Engine {
     let changed = false;
     for (const q of m.questions) {
       if (q.qu) continue;
-      const a = this._asking.get(askId(nameKey(q.name), q.type, q.class));
+      const a = this._asking.get(askId(q));
       const s = a?.links.get(link);
       // "Planning to transmit": the first query, or past the middle of the wait for the next one.
       if (!a || !s || (s.sent > 0 && now < s.due - s.gap / 2)) continue;
-      const ours = new Set(this._known(link, [a.q]).map(recordId));
+      const ours = new Set(this._known(link, [a.q], now).map((e) => e.id));
       const theirs = m.answers.filter((r) => nameKey(r.name) === nameKey(q.name) && (q.type === T.ANY || r.type === q.type));
       if (!theirs.every((r) => ours.has(recordId(r)))) continue;
       this._count('duplicateQuestions');
@@ -371,25 +355,29 @@ export class Querier extends Engine {
 
   private _onCache(event: CacheEvent, e: CacheEntry): void {
     if (event === 'remove') this._refresh.delete(e);
-    if (this._batch) {
-      // A response's records are told, and the schedule redone, once the whole packet is in.
-      this._batch.push([event, e]);
-      return;
-    }
-    this._tell(event, e);
-    if (event !== 'remove' && !this._closed) this._schedule();
+    // A response's records are told, and the schedule redone, once the whole packet is in.
+    if (this._batch) this._batch.push([event, e]);
+    else this._tell([[event, e]]);
   }
 
-  /** Tells the watchers of the questions this record answers. */
-  private _tell(event: CacheEvent, e: CacheEntry): void {
-    for (const id of [askId(e.key, e.rec.type, e.rec.class), askId(e.key, T.ANY, e.rec.class)]) {
-      const a = this._asking.get(id);
-      if (!a) continue;
-      for (const fn of a.listeners.slice()) {
-        try { fn(event, e); } catch { /* a listener's error is its own */ }
+  /** Tells the watchers of the questions these records answer; what was added or updated may move the schedule. */
+  private _tell(told: Told): void {
+    for (const [event, e] of told) {
+      for (const type of [e.rec.type, T.ANY]) {
+        for (const fn of this._asking.get(questionId(e.key, type, e.rec.class))?.listeners.slice() ?? []) {
+          try { fn(event, e); } catch { /* a listener's error is its own */ }
+        }
       }
     }
+    if (told.some(([event]) => event !== 'remove')) this._schedule();
   }
+}
+
+/** Cached entries as records at their remaining TTL, one per record (it may be cached on several links). */
+function records(entries: CacheEntry[], now: number, flush?: boolean): Rec[] {
+  const out = new Map<string, Rec>();
+  for (const e of entries) out.set(e.id, withTtl(e.rec, remaining(e, now), flush));
+  return [...out.values()];
 }
 
 /** §5.2: a query went (or counts as gone): the next waits the interval, which then doubles up to the ceiling. */

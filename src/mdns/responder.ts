@@ -11,7 +11,7 @@ import { compareRecords } from '../wire/order.js';
 import { isMulticast, parseIp } from '../net.js';
 import { DEFAULT_TTLS, hostRecords, instanceName, serviceRecords } from '../dnssd/records.js';
 import type { ServiceSpec, Ttls } from '../dnssd/records.js';
-import { answerable, recordsOn } from './group.js';
+import { answerable, onLink, recordsOn } from './group.js';
 import type { Group, GroupEvent, LinkState } from './group.js';
 import { Engine } from './engine.js';
 import type { LinkChange } from './endpoint.js';
@@ -60,13 +60,11 @@ const RETRANSMISSION = 5000;
 /** How TSR decided a name of a received message: 'agreed' = our data with our time. */
 type TsrVerdict = 'decided' | 'agreed';
 
-interface Entry { g: Group; o: Owned }
+interface Entry { g: Registration; o: Owned }
 
+/** A truncated query's known answers, gathered until its timer fires (§7.2). */
 interface KnownAnswerWait {
-  link: Link;
-  questions: Question[];
   known: Rec[];
-  meta: PacketMeta;
   cancel: Cancel;
 }
 
@@ -79,28 +77,57 @@ interface Proxied {
   state: ProxyState;
 }
 
+/** How a proxied registration ends, and the counter that counts it. */
+const ENDINGS = { stale: 'tsrStale', conflict: 'tsrConflicts', withdrawn: 'withdrawn' } as const;
+
+/** A proxied registration that has not ended (stale, conflict or withdrawn). */
+const live = (p: Proxied): boolean => p.state === 'probing' || p.state === 'established';
+
+type ProxyChange = Parameters<ProxyHandle['update']>[0];
+
+/** A client's registration or renewal: a service keeps the label it has (it may have been renamed, RFC 6762 §9). */
+function applyChange(p: Proxied, change: ProxyChange): void {
+  if (change.received !== undefined && p.tsr) p.tsr = { ...p.tsr, received: change.received };
+  if (change.addresses !== undefined) p.addresses = [...change.addresses];
+  if (change.services !== undefined) p.services = change.services.map((x) => ({ spec: { ...x }, label: p.services.find((y) => y.spec.name === x.name)?.label ?? x.name }));
+}
+
+/**
+ * One registration: the host (neither `spec` nor `proxy`), a service
+ * instance (`spec`) or a proxied client (`proxy`).
+ */
 class Registration implements Group {
-  label: string;
   proxy?: Proxied;
   records: Owned[] = [];
   names = new Set<string>();
   states = new Map<Link, LinkState>();
-  reported = false;
-  /** Whether 'probing' was reported for the current name. */
-  probingSaid = false;
-  private _listeners = new Map<GroupEvent, ((d?: unknown) => void)[]>();
+  /** 'probing' and 'established' are told once per name: those told for the current one. */
+  told = new Set<GroupEvent>();
+  private _listeners: [GroupEvent, (d?: unknown) => void][] = [];
 
-  constructor(readonly kind: 'host' | 'service' | 'proxy', label: string, readonly spec?: ServiceSpec) {
-    this.label = label;
-  }
+  constructor(public label: string, readonly spec?: ServiceSpec) {}
 
   on(event: GroupEvent, fn: (d?: unknown) => void): void {
-    this._listeners.set(event, [...(this._listeners.get(event) ?? []), fn]);
+    // A new list: an emit under way goes on with the listeners it started with.
+    this._listeners = [...this._listeners, [event, fn]];
+  }
+
+  /** Tells the listeners an event of the current name. */
+  say(event: GroupEvent): void {
+    this.emit(event, { name: this.label });
+  }
+
+  /** Says 'probing' or 'established' unless already said for this name; a proxied client is then established. */
+  sayOnce(event: 'probing' | 'established'): void {
+    if (this.told.has(event)) return;
+    this.told.add(event);
+    if (event === 'established' && this.proxy) this.proxy.state = event;
+    this.say(event);
   }
 
   emit(event: GroupEvent, detail?: unknown): void {
-    for (const fn of this._listeners.get(event) ?? []) {
-      try { fn(detail); } catch { /* a listener's error is the listener's own; the engine goes on */ }
+    for (const [e, fn] of this._listeners) {
+      try { if (e === event) fn(detail); } catch { /* a listener's error is the listener's own; the engine goes on */ }
     }
   }
 }
@@ -129,7 +156,7 @@ export class Responder extends Engine {
   constructor(p: Platform, opts: ResponderOptions) {
     super(p, opts);
     this._ttl = { ...DEFAULT_TTLS, ...opts.ttl };
-    this._host = new Registration('host', opts.hostName);
+    this._host = new Registration(opts.hostName);
     this._skew = opts.tsrSkew ?? 2000;
     if (!(this._skew >= 0)) throw new RangeError(`hush: tsrSkew must be milliseconds ≥ 0, got ${String(opts.tsrSkew)}`);
     this._heard = new HeardBook(opts.heardNames);
@@ -145,24 +172,29 @@ export class Responder extends Engine {
     this._attach();
   }
 
+  private _open(what: string): void {
+    if (this._closed) throw new Error(`hush: ${what} after close()`);
+  }
+
   /** Starts probing for a service; throws EncodeError when its records cannot be encoded. */
   publish(spec: ServiceSpec): ServiceHandle {
-    if (this._closed) throw new Error('hush: publish after close()');
-    const g = new Registration('service', spec.name, { ...spec });
+    this._open('publish');
+    const g = new Registration(spec.name, { ...spec });
     this._encodable(g.spec!, g.label);
-    this._groups.add(g);
-    this._rebuild(g);
-    for (const link of this._links.values()) this._startProbing(g, link);
-    const self = this;
+    this._join(g);
     const handle: ServiceHandle = {
       get name() { return g.label; },
       get fullName() { return instanceName(g.spec!, g.label); },
       on(event, fn) { g.on(event, fn); return handle; },
-      update(change) {
-        self._encodable({ ...g.spec!, ...change }, g.label);
-        self._guard(() => self._update(g, change));
+      update: (change) => {
+        this._encodable({ ...g.spec!, ...change }, g.label);
+        this._guard(() => {
+          if (change.txt !== undefined) g.spec!.txt = change.txt;
+          if (change.port !== undefined) g.spec!.port = change.port;
+          this._refresh(g);
+        });
       },
-      unpublish() { self._guard(() => self._remove([g])); return Promise.resolve(); },
+      unpublish: () => { this._guard(() => this._remove([g])); return Promise.resolve(); },
     };
     return handle;
   }
@@ -176,31 +208,26 @@ export class Responder extends Engine {
    * or 'probing'. Throws naming the field when the spec is not valid.
    */
   proxy(spec: ProxySpec): ProxyHandle {
-    if (this._closed) throw new Error('hush: proxy after close()');
+    this._open('proxy');
     const tsr = checkProxy(spec);
-    const g = new Registration('proxy', spec.hostName);
-    g.proxy = {
-      addresses: [...spec.addresses],
-      services: (spec.services ?? []).map((x) => ({ spec: { ...x }, label: x.name })),
-      tsr,
-      secondary: !!spec.secondary,
-      state: 'probing',
-    };
-    this._rebuild(g, false);
+    const g = new Registration(spec.hostName);
+    g.proxy = { addresses: [], services: [], tsr, secondary: !!spec.secondary, state: 'probing' };
+    applyChange(g.proxy, { addresses: spec.addresses, services: spec.services });
+    // Not joined yet: indexing it changes nothing.
+    this._rebuild(g);
     // Each record must be encodable on its own (a label over 63 bytes, a TXT string over 255): EncodeError names it.
     for (const o of g.records) encode(message({ answers: [o.rec] }));
     this._guard(() => this._admit(g));
-    const self = this;
     const handle: ProxyHandle = {
       get state() { return g.proxy!.state; },
       get hostName() { return g.label; },
       on(event, fn) { g.on(event, fn); return handle; },
-      update(change) {
+      update: (change) => {
         if (change.addresses !== undefined) checkAddresses(change.addresses);
         if (change.received !== undefined && !Number.isFinite(change.received)) throw new TypeError('hush: received must be a platform time in ms');
-        self._guard(() => self._updateProxy(g, change));
+        this._guard(() => this._updateProxy(g, change));
       },
-      withdraw(opts = {}) { self._guard(() => self._withdraw(g, opts.goodbye !== false)); },
+      withdraw: (opts = {}) => this._guard(() => this._end(g, 'withdrawn', opts.goodbye !== false)),
     };
     return handle;
   }
@@ -215,55 +242,47 @@ export class Responder extends Engine {
    */
   private _admit(g: Registration): void {
     const mine = g.proxy!;
-    const now = this._p.now();
-    let quiet = mine.secondary;
-    if (mine.tsr) {
+    const t = mine.tsr;
+    if (t) {
+      const now = this._p.now();
       const displaced = new Set<Registration>();
-      let heardSame = true;
-      let any = false;
+      // Quiet rule (seed 000): the same data with the same time is already on the link (heard on every name): no probe, no announcement.
+      let quiet = true;
       for (const key of g.names) {
-        const local = (this._index.get(key) ?? []).map((e) => e.g as Registration).filter((x) => x !== g);
+        // Other registrations only: g joins the index below.
+        const local = (this._index.get(key) ?? []).map((e) => e.g);
         const heard = this._heard.get(key, now);
-        if (local.length === 0 && !heard) { heardSame = false; continue; }
-        any = true;
-        const known = [...local.map((x) => x.proxy?.tsr), heard?.tsr].filter((t): t is Tsr => t !== undefined);
-        const withoutTsr = local.some((x) => !x.proxy?.tsr) || (heard !== undefined && !heard.tsr);
-        if (withoutTsr || known.some((t) => t.checksum !== mine.tsr!.checksum)) return this._end(g, 'conflict', false);
-        if (known.some((t) => compareTsr(mine.tsr!, t, this._skew) === 'theirs')) return this._end(g, 'stale', false);
-        const same = heard?.tsr !== undefined && compareTsr(mine.tsr, heard.tsr, this._skew) === 'same';
+        const theirs = local.map((x) => x.proxy?.tsr);
+        if (heard) theirs.push(heard.tsr);
+        if (theirs.some((x) => x?.checksum !== t.checksum)) return this._end(g, 'conflict', false);
+        if (theirs.some((x) => compareTsr(t, x!, this._skew) === 'theirs')) return this._end(g, 'stale', false);
+        const same = !!heard && this._sameTsr(t, heard.tsr);
         // NSEC records are never announced (§8.3), so they are not expected among what was heard.
-        if (!same || !g.records.filter((o) => o.key === key && o.unique && notNsec(o)).every((o) => heard!.ids.has(o.id))) heardSame = false;
+        if (!same || !claimed(g.records).every((o) => o.key !== key || heard.ids.has(o.id))) quiet = false;
         if (heard && !same) this._heard.forget(key);
-        for (const x of local) if (compareTsr(mine.tsr, x.proxy!.tsr!, this._skew) === 'mine') displaced.add(x);
+        for (const x of local) if (compareTsr(t, x.proxy!.tsr!, this._skew) === 'mine') displaced.add(x);
       }
       for (const x of displaced) this._end(x, 'stale', false);
-      // Quiet rule (seed 000): the same data with the same time is already on the link: no probe, no announcement.
-      if (any && heardSame) quiet = true;
+      if (quiet) mine.secondary = true;
     }
-    mine.secondary = quiet;
-    this._groups.add(g);
-    this._reindex();
-    if (quiet) {
-      mine.state = 'established';
-      for (const link of this._links.values()) g.states.set(link, { phase: 'established', n: 0 });
-      g.reported = true;
-      return;
-    }
-    for (const link of this._links.values()) this._startProbing(g, link);
+    // A secondary registrar neither probes nor announces (_startProbing): it is established at once.
+    this._join(g);
+    if (mine.secondary) g.sayOnce('established');
   }
 
   /** A proxied registration ends: stale or conflict (told to its registrant), or withdrawn. */
-  private _end(g: Registration, state: 'stale' | 'conflict' | 'withdrawn', goodbye: boolean): void {
+  private _end(g: Registration, state: keyof typeof ENDINGS, goodbye: boolean): void {
     const p = g.proxy!;
-    if (p.state === 'stale' || p.state === 'conflict' || p.state === 'withdrawn') return;
+    if (!live(p)) return;
     p.state = state;
     if (this._groups.has(g)) this._remove([g], goodbye ? this._othersAdvertise(g) : undefined, !goodbye);
-    this._count(state === 'withdrawn' ? 'withdrawn' : state === 'stale' ? 'tsrStale' : 'tsrConflicts');
-    if (state !== 'withdrawn') g.emit(state, { name: g.label });
+    this._count(ENDINGS[state]);
+    if (state !== 'withdrawn') g.say(state);
   }
 
-  private _withdraw(g: Registration, goodbye: boolean): void {
-    this._end(g, 'withdrawn', goodbye);
+  /** The same key checksum and the same time (§4): the same registration. */
+  private _sameTsr(mine: Tsr, theirs?: Tsr): boolean {
+    return theirs?.checksum === mine.checksum && compareTsr(mine, theirs, this._skew) === 'same';
   }
 
   /**
@@ -272,18 +291,13 @@ export class Responder extends Engine {
    * same key and time) are left out of the goodbye.
    */
   private _othersAdvertise(g: Registration): Set<string> {
-    const keep = new Set<string>();
     const t = g.proxy!.tsr;
-    if (!t) return keep;
     const now = this._p.now();
-    for (const o of g.records) {
+    // On the client's own names only the same key and time count; a shared PTR heard from another host stays anyway.
+    return new Set(t ? g.records.filter((o) => {
       const h = this._heard.get(o.key, now);
-      if (!h?.ids.has(o.id)) continue;
-      // On the client's own names only the same key and time count; a shared PTR heard from another host stays anyway.
-      if (g.names.has(o.key) && (!h.tsr || h.tsr.checksum !== t.checksum || compareTsr(t, h.tsr, this._skew) !== 'same')) continue;
-      keep.add(o.id);
-    }
-    return keep;
+      return h?.ids.has(o.id) && (!g.names.has(o.key) || this._sameTsr(t, h.tsr));
+    }).map((o) => o.id) : []);
   }
 
   /**
@@ -291,19 +305,10 @@ export class Responder extends Engine {
    * records send nothing, whatever the new time; added records are announced
    * without probing; removed ones get goodbyes.
    */
-  private _updateProxy(g: Registration, change: { addresses?: string[]; services?: ServiceSpec[]; received?: number }): void {
-    const p = g.proxy!;
-    if (p.state !== 'probing' && p.state !== 'established') return;
-    if (change.received !== undefined && p.tsr) p.tsr = { ...p.tsr, received: change.received };
-    if (change.addresses !== undefined) p.addresses = [...change.addresses];
-    if (change.services !== undefined) p.services = change.services.map((x) => ({ spec: { ...x }, label: p.services.find((y) => y.spec.name === x.name)?.label ?? x.name }));
-    const before = g.records;
-    this._rebuild(g);
-    const was = new Set(before.map((o) => o.id));
-    const now = new Set(g.records.map((o) => o.id));
-    if (g.records.every((o) => was.has(o.id)) && before.every((o) => now.has(o.id))) return;
-    this._count('proxyChanges');
-    this._announceChanges(g, before);
+  private _updateProxy(g: Registration, change: ProxyChange): void {
+    if (!live(g.proxy!)) return;
+    applyChange(g.proxy!, change);
+    if (this._refresh(g)) this._count('proxyChanges');
   }
 
   /**
@@ -336,24 +341,22 @@ export class Responder extends Engine {
     this._ifaces = want;
     // Links that went away: nothing can be sent there any more.
     for (const link of removed) this._dropLink(link);
-    // Address changes on links that stay: goodbye for what left (RFC 6762 §10.1).
-    const oldRecords = this._host.records;
-    this._host.records = hostRecords(this.hostName, want, this._ttl);
-    this._host.names = new Set(this._host.records.filter((o) => o.unique).map((o) => o.key));
-    const kept = new Set(this._host.records.map((o) => o.id));
-    const fresh = this._host.records.filter((o) => !oldRecords.some((x) => x.id === o.id));
+    const host = this._host;
+    const old = host.records;
+    this._rebuild(host);
+    const had = new Set(old.map((o) => o.id));
+    const has = new Set(host.records.map((o) => o.id));
+    // A link just added holds no state yet, so nothing is answerable there: it gets probes below.
     for (const link of this._links.values()) {
-      const gone = oldRecords.filter((o) => !kept.has(o.id) && o.ifindex === link.ifindex);
-      if (gone.some(notNsec) && answerable(this._host, link)) link.multicast(gone.filter(notNsec), [], 0);
-    }
-    this._reindex();
-    for (const link of this._links.values()) {
-      if (added.includes(link)) continue;
-      const mine = fresh.filter((o) => o.ifindex === link.ifindex && notNsec(o));
+      if (!answerable(host, link)) continue;
+      const here = (list: Owned[]): Owned[] => list.filter((o) => o.ifindex === link.ifindex && notNsec(o));
+      // Address changes on links that stay: goodbye for what left (RFC 6762 §10.1).
+      const gone = here(old).filter((o) => !has.has(o.id));
+      if (gone.length) link.multicast(gone, [], 0);
       // §10.2: a unique RRSet goes out whole: the new address with the interface's others of that type.
-      const sets = new Set(mine.map((o) => `${o.key}|${o.rec.type}`));
-      const whole = this._host.records.filter((o) => o.ifindex === link.ifindex && sets.has(`${o.key}|${o.rec.type}`));
-      if (whole.length && answerable(this._host, link)) this._announce(link, whole);
+      const sets = new Set(here(host.records).filter((o) => !had.has(o.id)).map(rrset));
+      const whole = here(host.records).filter((o) => sets.has(rrset(o)));
+      if (whole.length) this._announce(link, whole);
     }
     // New links: probe every registration there.
     for (const link of added) {
@@ -372,19 +375,16 @@ export class Responder extends Engine {
 
   // ---- records ----------------------------------------------------------------
 
-  private _rebuild(g: Registration, index = true): void {
-    if (g.kind === 'proxy') {
-      const built = proxyRecords(g.label, g.proxy!.addresses, g.proxy!.services, this._ttl);
-      g.records = built.records;
-      g.names = built.names;
-    } else if (g.kind === 'host') {
-      g.records = hostRecords(this.hostName, this._ifaces, this._ttl);
-      g.names = new Set(g.records.filter((o) => o.unique).map((o) => o.key));
-    } else {
-      g.records = serviceRecords(g.spec!, g.label, this.hostName, this._ttl);
-      g.names = new Set([nameKey(instanceName(g.spec!, g.label))]);
-    }
-    if (index) this._reindex();
+  /** The group's records from its spec, indexed; its names are those of its unique records. */
+  private _rebuild(g: Registration): void {
+    const p = g.proxy;
+    g.records = p
+      ? proxyRecords(g.label, p.addresses, p.services, this._ttl)
+      : g.spec
+        ? serviceRecords(g.spec, g.label, this.hostName, this._ttl)
+        : hostRecords(this.hostName, this._ifaces, this._ttl);
+    g.names = new Set(g.records.filter((o) => o.unique).map((o) => o.key));
+    this._reindex();
   }
 
   private _reindex(): void {
@@ -394,9 +394,7 @@ export class Responder extends Engine {
     const primary = new Set<string>();
     for (const g of this._groups) {
       for (const o of g.records) {
-        const list = index.get(o.key);
-        if (list) list.push({ g, o });
-        else index.set(o.key, [{ g, o }]);
+        append(index, o.key, { g, o });
         (g.proxy?.secondary ? secondary : primary).add(o.id);
       }
       if (g.proxy?.tsr) for (const key of g.names) tsr.set(key, g);
@@ -408,42 +406,37 @@ export class Responder extends Engine {
     this._secondaryIds = secondary;
   }
 
-  /** The group's primary name: the one that is renamed on conflict. */
-  private _primary(g: Group): string {
-    return g.kind === 'host' ? nameKey(this.hostName) : nameKey(instanceName((g as Registration).spec!, g.label));
-  }
-
-  private _update(g: Registration, change: { txt?: ServiceSpec['txt']; port?: number }): void {
-    if (g.kind !== 'service') return;
+  /**
+   * Rebuilds the group's records. RFC 6762 §8.4: announce what changed;
+   * goodbye for shared records that went away. Returns whether any record changed.
+   */
+  private _refresh(g: Registration): boolean {
     const before = g.records;
-    if (change.txt !== undefined) g.spec!.txt = change.txt;
-    if (change.port !== undefined) g.spec!.port = change.port;
+    const dropped = g.names;
     this._rebuild(g);
-    this._announceChanges(g, before);
-  }
-
-  /** RFC 6762 §8.4: announce what changed; goodbye for shared records that went away. */
-  private _announceChanges(g: Registration, before: Owned[]): void {
     const now = new Set(g.records.map((o) => o.id));
     const was = new Set(before.map((o) => o.id));
     const changed = g.records.filter((o) => !was.has(o.id));
+    const removed = before.filter((o) => !now.has(o.id));
+    const ids = new Set(removed.map((o) => o.id));
     // A proxied client's removed records all get goodbyes; a host's own unique ones are replaced by the flush bit (§10.2).
-    const gone = before.filter((o) => !now.has(o.id) && (!o.unique || g.kind === 'proxy') && !this._ownedElsewhere(o.id, g));
+    const gone = removed.filter((o) => (!o.unique || g.proxy) && !this._ownedBy(o.id, [g]));
     // The goodbye of names the client dropped still carries its (new) TSR time, so another registrar's older copy goes stale (§3.4) rather than reasserted.
     const t = g.proxy?.tsr;
-    const dropped = new Set(before.filter((o) => o.unique).map((o) => o.key));
     const goneTsr = t ? (key: string): Tsr | undefined => this._tsrOf(key) ?? (dropped.has(key) ? t : undefined) : undefined;
     for (const link of this._links.values()) {
       if (!answerable(g, link)) continue;
-      const on = (o: Owned): boolean => o.ifindex === undefined || o.ifindex === link.ifindex;
-      link.forget(new Set(before.filter((o) => !now.has(o.id)).map((o) => o.id)));
+      const on = (o: Owned): boolean => onLink(o, link);
+      link.forget(ids);
       if (gone.some(on)) link.multicast(gone.filter(on), [], 0, goneTsr);
       if (changed.some(on)) this._announce(link, changed.filter(on));
     }
+    return changed.length + removed.length > 0;
   }
 
-  private _ownedElsewhere(id: string, except: Group): boolean {
-    for (const g of this._groups) if (g !== except && g.records.some((o) => o.id === id)) return true;
+  /** Whether a registration other than those in `except` owns the record. */
+  private _ownedBy(id: string, except: Registration[] = []): boolean {
+    for (const g of this._groups) if (!except.includes(g) && g.records.some((o) => o.id === id)) return true;
     return false;
   }
 
@@ -453,6 +446,17 @@ export class Responder extends Engine {
     const now = this._p.now();
     this._conflictTimes = this._conflictTimes.filter((t) => now - t < THROTTLE.window);
     return this._conflictTimes.length >= THROTTLE.conflicts;
+  }
+
+  /** A new registration: indexed, then probed on every link. */
+  private _join(g: Registration): void {
+    this._groups.add(g);
+    this._rebuild(g);
+    this._probeAll(g);
+  }
+
+  private _probeAll(g: Registration): void {
+    for (const link of this._links.values()) this._startProbing(g, link);
   }
 
   /**
@@ -472,7 +476,6 @@ export class Responder extends Engine {
     const throttled = this._throttled();
     let due = now + (delay ?? (throttled ? THROTTLE.interval : Math.floor(this._p.random() * PROBE_INTERVAL)));
     if (delay === undefined && !throttled && tick && tick.at >= now && tick.at <= now + PROBE_INTERVAL) due = tick.at;
-    g.states.get(link)?.wait?.();
     g.states.set(link, { phase: 'probing', n: 0, due });
     this._schedule(link);
   }
@@ -485,18 +488,15 @@ export class Responder extends Engine {
 
   private _schedule(link: Link): void {
     let at = Infinity;
-    for (const g of this._groups) {
-      const s = g.states.get(link);
-      if (s && s.phase !== 'established' && s.due !== undefined) at = Math.min(at, s.due);
-    }
+    // Only probing and announcing states have a due time.
+    for (const g of this._groups) at = Math.min(at, g.states.get(link)?.due ?? Infinity);
     for (const r of this._repeat) if (r.link === link) at = Math.min(at, r.at);
     const tick = this._ticks.get(link);
     if (tick && tick.at === at) return;
     tick?.cancel();
     this._ticks.delete(link);
     if (at === Infinity) return;
-    const now = this._p.now();
-    this._ticks.set(link, { at, cancel: this._p.timer(Math.max(0, at - now), () => this._guard(() => this._tick(link))) });
+    this._ticks.set(link, { at, cancel: this._p.timer(Math.max(0, at - this._p.now()), () => this._guard(() => this._tick(link))) });
   }
 
   /** One step of every registration's state machine on this link. */
@@ -508,26 +508,19 @@ export class Responder extends Engine {
     const announcements: Registration[] = [];
     for (const g of this._groups) {
       const s = g.states.get(link);
-      if (!s || s.due === undefined || s.due > now) continue;
-      if (s.phase === 'probing' && s.n < PROBES) {
-        probes.push(g);
-      } else if (s.phase === 'probing') {
+      if (s?.due === undefined || s.due > now) continue;
+      if (s.phase === 'probing' && s.n >= PROBES) {
         // 250 ms after the third probe and no conflict: the names are ours (§8.1).
         s.phase = 'announcing';
         s.n = 0;
-        announcements.push(g);
-      } else if (s.phase === 'announcing') {
-        announcements.push(g);
       }
+      (s.phase === 'probing' ? probes : announcements).push(g);
     }
     if (probes.length) this._sendProbes(link, probes);
     const interval = this._throttled() ? THROTTLE.interval : PROBE_INTERVAL;
     for (const g of probes) {
       const s = g.states.get(link)!;
-      if (s.n === 0 && !g.probingSaid) {
-        g.probingSaid = true;
-        g.emit('probing', { name: g.label });
-      }
+      if (s.n === 0) g.sayOnce('probing');
       s.n++;
       s.due = now + interval;
     }
@@ -536,27 +529,17 @@ export class Responder extends Engine {
       link.multicast(unique(announcements.flatMap((g) => recordsOn(g, link).filter(notNsec))));
       for (const g of announcements) {
         const s = g.states.get(link)!;
-        s.n++;
-        if (s.n >= ANNOUNCEMENTS) {
+        if (++s.n >= ANNOUNCEMENTS) {
           s.phase = 'established';
           s.due = undefined;
         } else s.due = now + ANNOUNCE_INTERVAL;
-        if (!g.reported && [...g.states.values()].every((x) => x.phase !== 'probing')) {
-          g.reported = true;
-          if (g.proxy) g.proxy.state = 'established';
-          g.emit('established', { name: g.label });
-        }
+        if ([...g.states.values()].every((x) => x.phase !== 'probing')) g.sayOnce('established');
       }
     }
     const due = this._repeat.filter((r) => r.link === link && r.at <= now);
     this._repeat = this._repeat.filter((r) => !due.includes(r));
-    if (due.length) link.multicast(due.flatMap((r) => r.records.filter((o) => this._isOwned(o.id))));
+    if (due.length) link.multicast(due.flatMap((r) => r.records.filter((o) => this._ownedBy(o.id))));
     this._schedule(link);
-  }
-
-  private _isOwned(id: string): boolean {
-    for (const g of this._groups) if (g.records.some((o) => o.id === id)) return true;
-    return false;
   }
 
   /**
@@ -565,28 +548,24 @@ export class Responder extends Engine {
    * questions travel with its records; registrations fill packets in turn.
    */
   private _sendProbes(link: Link, groups: Registration[]): void {
-    const parts = groups.map((g) => {
-      const first = g.states.get(link)!.n === 0;
-      const recs = recordsOn(g, link).filter((o) => o.unique && o.rec.type !== T.NSEC);
-      const names = [...new Map(recs.map((o) => [o.key, o.rec.name])).values()];
-      return {
-        questions: names.map((name) => ({ name, type: T.ANY, class: CLASS_IN, qu: first })),
-        authorities: recs.map((o) => withTtl(o.rec, o.rec.ttl, false)),
-      };
-    });
-    const fits = (q: Question[], a: Rec[]): boolean => link.fits(message({ questions: q, authorities: a }), this._tsrOf);
+    const probe = (questions: Question[], authorities: Rec[]): Message => message({ questions, authorities });
     let q: Question[] = [];
     let a: Rec[] = [];
-    for (const part of parts) {
-      if (q.length && !fits([...q, ...part.questions], [...a, ...part.authorities])) {
-        link.send(message({ questions: q, authorities: a }), undefined, false, this._tsrOf);
+    for (const g of groups) {
+      const qu = g.states.get(link)!.n === 0;
+      const recs = claimed(recordsOn(g, link));
+      const names = [...new Map(recs.map((o) => [o.key, o.rec.name])).values()];
+      const qs = names.map((name) => ({ name, type: T.ANY, class: CLASS_IN, qu }));
+      const as = recs.map((o) => withTtl(o.rec, o.rec.ttl, false));
+      if (q.length && !link.fits(probe(q.concat(qs), a.concat(as)), this._tsrOf)) {
+        link.send(probe(q, a), undefined, false, this._tsrOf);
         q = [];
         a = [];
       }
-      q.push(...part.questions);
-      a.push(...part.authorities);
+      q.push(...qs);
+      a.push(...as);
     }
-    if (q.length) link.send(message({ questions: q, authorities: a }), undefined, false, this._tsrOf);
+    if (q.length) link.send(probe(q, a), undefined, false, this._tsrOf);
     this._count('probes');
   }
 
@@ -605,13 +584,12 @@ export class Responder extends Engine {
   }
 
   private _onQuery(link: Link, m: Message, meta: PacketMeta): void {
-    const legacy = meta.srcPort !== MDNS_PORT;
     const probe = m.questions.length > 0 && m.authorities.length > 0;
     // draft-tllq-tsr-05 §3.3: "...before constructing a response, the mDNS
     // registrar MUST process the non-question records in the packet".
     const byTsr = probe ? this._tsrReceive(link, m, meta, true) : undefined;
     if (byTsr) this._tiebreak(link, m, byTsr);
-    if (legacy) {
+    if (meta.srcPort !== MDNS_PORT) {
       this._count('legacyQueries');
       return this._answer(link, m.questions, m.answers, meta, { legacy: m });
     }
@@ -625,10 +603,10 @@ export class Responder extends Engine {
     if (m.tc) {
       wait?.cancel();
       const w: KnownAnswerWait = {
-        link, questions: m.questions, known: [...m.answers], meta,
+        known: [...m.answers],
         cancel: this._p.timer(400 + Math.floor(this._p.random() * 100), () => this._guard(() => {
           this._waits.delete(key);
-          this._answer(w.link, w.questions, w.known, w.meta, { now: true });
+          this._answer(link, m.questions, w.known, meta, { now: true });
         })),
       };
       this._waits.set(key, w);
@@ -642,16 +620,12 @@ export class Responder extends Engine {
   /** §8.2: compare our proposed records with a simultaneous prober's; the lexicographically later set wins. */
   private _tiebreak(link: Link, m: Message, byTsr: Map<string, TsrVerdict>): void {
     for (const g of this._groups) {
-      const s = g.states.get(link);
-      if (!s || s.phase !== 'probing') continue;
+      if (g.states.get(link)?.phase !== 'probing') continue;
       for (const key of g.names) {
         if (byTsr.has(key)) continue; // decided by TSR (§3.4), not by comparing data
-        const theirs = m.authorities.filter((r) => nameKey(r.name) === key).sort((a, b) => compareRecords(a, b));
+        const theirs = m.authorities.filter((r) => nameKey(r.name) === key).sort(compareRecords);
         if (theirs.length === 0) continue;
-        const ours = recordsOn(g, link)
-          .filter((o) => o.key === key && o.unique && o.rec.type !== T.NSEC)
-          .map((o) => o.rec)
-          .sort((a, b) => compareRecords(a, b));
+        const ours = claimed(recordsOn(g, link)).filter((o) => o.key === key).map((o) => o.rec).sort(compareRecords);
         let cmp = 0;
         for (let i = 0; i < Math.min(ours.length, theirs.length) && cmp === 0; i++) cmp = compareRecords(ours[i], theirs[i]);
         if (cmp === 0) cmp = ours.length - theirs.length;
@@ -667,13 +641,7 @@ export class Responder extends Engine {
 
   /** Records of a name that may be answered on this link. */
   private _entries(link: Link, key: string): Owned[] {
-    const list = this._index.get(key);
-    if (!list) return [];
-    const out: Owned[] = [];
-    for (const { g, o } of list) {
-      if ((o.ifindex === undefined || o.ifindex === link.ifindex) && answerable(g, link)) out.push(o);
-    }
-    return out;
+    return (this._index.get(key) ?? []).filter(({ g, o }) => onLink(o, link) && answerable(g, link)).map((e) => e.o);
   }
 
   private _answer(
@@ -684,13 +652,12 @@ export class Responder extends Engine {
     const unicast: Owned[] = [];
     const now = this._p.now();
     // §5.5: a query sent straight to our unicast address is answered as if it asked QU.
-    const dst = meta.dst === undefined ? undefined : parseIp(meta.dst);
+    const dst = parseIp(meta.dst ?? '');
     const direct = dst !== undefined && !isMulticast(dst);
     for (const q of questions) {
       if (q.class !== CLASS_IN && q.class !== 255) continue;
       const all = this._entries(link, nameKey(q.name));
-      if (all.length === 0) continue;
-      let found = all.filter((o) => o.rec.type !== T.NSEC && (q.type === T.ANY || o.rec.type === q.type));
+      let found = all.filter((o) => notNsec(o) && (q.type === T.ANY || o.rec.type === q.type));
       // §6.1: a name we own has no record of the asked type: say so with NSEC.
       if (found.length === 0) found = all.filter((o) => o.rec.type === T.NSEC);
       if (found.some((o) => this._secondaryIds.has(o.id)) && !this._retransmitted(link, q, now)) {
@@ -703,22 +670,20 @@ export class Responder extends Engine {
         ((q.qu || direct) && fresh && !how.legacy ? unicast : multicast).push(o);
       }
     }
-    const suppress = this._knownAnswers(known);
+    // §7.1: known answers on our names; the querier already knows a record it holds with at least half our TTL.
+    const suppress = new Map(known.filter((r) => this._index.has(nameKey(r.name))).map((r) => [recordId(r), r.ttl]));
     const keep = (o: Owned): boolean => {
       const ttl = suppress.get(o.id);
-      // §7.1: the querier already knows it with at least half our TTL.
       return ttl === undefined || ttl < o.rec.ttl / 2;
     };
     const mc = unique(multicast).filter(keep);
     const uc = unique(unicast).filter(keep);
     if (mc.length + uc.length === 0) return;
     this._count('answered');
-    if (how.legacy) return this._legacyReply(link, how.legacy, mc, meta);
+    if (how.legacy) return this._reply(link, meta, mc, how.legacy);
     const delay = how.now || how.probe || mc.concat(uc).every((o) => o.unique) ? 0 : 20 + Math.floor(this._p.random() * 100);
     if (uc.length) {
-      const send = (): void => {
-        if (!this._closed) link.send(message({ qr: true, aa: true, answers: uc.map((o) => o.rec), additionals: this._additionals(link, uc).map((o) => o.rec) }), { addr: meta.src, port: meta.srcPort }, false, this._tsrOf);
-      };
+      const send = (): void => { if (!this._closed) this._reply(link, meta, uc); };
       if (delay) this._p.timer(delay, () => this._guard(send));
       else send();
     }
@@ -727,6 +692,23 @@ export class Responder extends Engine {
       for (const o of this._additionals(link, mc)) items.push({ o, additional: true, defend: false });
       link.queue(items, now + delay);
     }
+  }
+
+  /**
+   * A unicast reply to the querier. §6.7 legacy unicast: echo ID and
+   * questions, TTL at most 10, no cache-flush bit, SRV target in full.
+   */
+  private _reply(link: Link, meta: PacketMeta, answers: Owned[], legacy?: Message): void {
+    const rec = (o: Owned): Rec => (legacy ? withTtl(o.rec, Math.min(o.rec.ttl, 10), false) : o.rec);
+    link.send(
+      message({
+        ...(legacy && { id: legacy.id, rd: legacy.rd, questions: legacy.questions }),
+        qr: true, aa: true, answers: answers.map(rec), additionals: this._additionals(link, answers).map(rec),
+      }),
+      { addr: meta.src, port: meta.srcPort },
+      !!legacy,
+      legacy ? undefined : this._tsrOf,
+    );
   }
 
   /**
@@ -744,15 +726,6 @@ export class Responder extends Engine {
     return false;
   }
 
-  private _knownAnswers(known: Rec[]): Map<string, number> {
-    const map = new Map<string, number>();
-    for (const r of known) {
-      if (!this._index.has(nameKey(r.name))) continue;
-      map.set(recordId(r), r.ttl);
-    }
-    return map;
-  }
-
   /**
    * RFC 6763 §12 additional records: PTR -> SRV, TXT (and the instance's
    * NSEC), then the target's addresses; SRV -> addresses; A <-> AAAA
@@ -763,31 +736,21 @@ export class Responder extends Engine {
     const out: Owned[] = [];
     const add = (o: Owned): void => { if (!seen.has(o.id)) { seen.add(o.id); out.push(o); } };
     const addresses = (host: string): void => {
-      for (const o of this._entries(link, nameKey(host))) if (o.rec.type === T.A || o.rec.type === T.AAAA || o.rec.type === T.NSEC) add(o);
+      for (const o of this._entries(link, nameKey(host))) if (ADDRESS_TYPES.includes(o.rec.type)) add(o);
     };
+    const target = (o: Owned): void => { if (o.rec.type === T.SRV) addresses((o.rec.data as Srv).target); };
     for (const a of answers) {
-      if (a.rec.type === T.PTR && typeof a.rec.data === 'string' && !a.key.endsWith('.arpa')) {
-        for (const o of this._entries(link, nameKey(a.rec.data))) {
+      const { type, data } = a.rec;
+      if (type === T.PTR && typeof data === 'string' && !a.key.endsWith('.arpa')) {
+        for (const o of this._entries(link, nameKey(data))) {
           add(o);
-          if (o.rec.type === T.SRV) addresses((o.rec.data as Srv).target);
+          target(o);
         }
-      } else if (a.rec.type === T.SRV) {
-        addresses((a.rec.data as Srv).target);
-      } else if (a.rec.type === T.A || a.rec.type === T.AAAA) {
+      } else if (type === T.A || type === T.AAAA) {
         addresses(a.rec.name);
-      }
+      } else target(a);
     }
     return out;
-  }
-
-  /** §6.7 legacy unicast: echo ID and questions, TTL at most 10, no cache-flush bit, SRV target in full. */
-  private _legacyReply(link: Link, q: Message, answers: Owned[], meta: PacketMeta): void {
-    const rec = (o: Owned): Rec => withTtl(o.rec, Math.min(o.rec.ttl, 10), false);
-    link.send(
-      message({ id: q.id, qr: true, aa: true, rd: q.rd, questions: q.questions, answers: answers.map(rec), additionals: this._additionals(link, answers).map(rec) }),
-      { addr: meta.src, port: meta.srcPort },
-      true,
-    );
   }
 
   private _onResponse(link: Link, m: Message, meta: PacketMeta): void {
@@ -803,14 +766,14 @@ export class Responder extends Engine {
         // §7.4: someone else just answered with our record.
         link.suppress(rec, id);
         // Seed 000: "Only the last server should send goodbye packets": another registrar's goodbye for a client's records we still hold is answered at once.
-        if (rec.ttl === 0 && mine.g.kind === 'proxy') this._reassert(mine.g as Registration, link, this._p.now());
+        if (rec.ttl === 0 && mine.g.proxy) this._reassert(mine.g, link, this._p.now());
         // §6.6: a peer announces our record with less than half our TTL: correct it.
         if (rec.ttl > 0 && rec.ttl < mine.o.rec.ttl / 2 && answerable(mine.g, link)) {
           link.queue([{ o: mine.o, additional: false, defend: false }], this._p.now());
         }
         continue;
       }
-      const g = list[0].g as Registration;
+      const g = list[0].g;
       const s = g.states.get(link);
       if (!s || seen.has(g) || !g.names.has(key)) continue;
       // §9: identical data is no conflict; during probing any other record on the name is;
@@ -820,7 +783,8 @@ export class Responder extends Engine {
       if (rec.ttl === 0 || (s.phase === 'probing' && s.n === 0)) continue;
       const conflict = s.phase === 'probing' || (rec.flush && rec.class === CLASS_IN && list.some((e) => e.o.rec.type === rec.type));
       if (!conflict || byTsr.has(key)) continue;
-      if (g.kind !== 'proxy' && key !== this._primary(g)) {
+      // The host is renamed for its name only; a service's and a client's names are all primary.
+      if (g === this._host && key !== nameKey(this.hostName)) {
         this._count('reverseConflict');
         continue;
       }
@@ -843,43 +807,32 @@ export class Responder extends Engine {
   private _tsrReceive(link: Link, m: Message, meta: PacketMeta, probe: boolean): Map<string, TsrVerdict> {
     const decided = new Map<string, TsrVerdict>();
     const now = this._p.now();
-    const read = readTsr(m, this.endpoint.codec.tsrCode, now);
-    for (const [what, n] of Object.entries(read.bad)) if (n) this._count(`tsrBad${what[0].toUpperCase()}${what.slice(1)}`, n);
+    const tsrs = readTsr(m, this.endpoint.codec.tsrCode, now, this.endpoint.count);
     // Our own packet, looped back or heard on another of our links to the same LAN.
     for (const l of this._links.values()) if (l.iface.addrs.some((a) => a.addr === meta.src)) return decided;
     // Known answers (a query's answer section) carry no TSR; a probe's authority records are proposals, not cache data.
-    const records = (probe ? m.authorities.concat(m.additionals) : m.answers.concat(m.authorities, m.additionals)).filter((r) => r.type !== T.OPT);
     const byName = new Map<string, Rec[]>();
-    for (const r of records) {
-      const key = nameKey(r.name);
-      const list = byName.get(key);
-      if (list) list.push(r);
-      else byName.set(key, [r]);
-    }
+    for (const r of (probe ? [] : m.answers).concat(m.authorities, m.additionals)) if (r.type !== T.OPT) append(byName, nameKey(r.name), r);
     for (const [key, list] of byName) {
-      const theirs = read.byName.get(key);
+      const theirs = tsrs.get(key);
       if (!probe) for (const r of list) this._heard.note(key, recordId(r), r.ttl, now, theirs);
       const g = this._tsrNames.get(key);
       if (!g) continue;
       const mine = g.proxy!.tsr!;
+      const keyed = theirs?.checksum === mine.checksum;
+      // A prober without our key is answered (we defend, RFC 6762 §8.1) or tie-broken (§8.2) as ever.
+      if (probe && !keyed) continue;
       const ours = new Set(g.records.map((o) => o.id));
       const identical = list.every((r) => ours.has(recordId(r)));
-      const agreed = theirs !== undefined && theirs.checksum === mine.checksum && identical && compareTsr(mine, theirs, this._skew) === 'same';
-      decided.set(key, agreed ? 'agreed' : 'decided');
-      if (!theirs || theirs.checksum !== mine.checksum) {
-        // A prober without our key is answered (we defend, RFC 6762 §8.1) or tie-broken (§8.2) as ever.
-        if (probe) {
-          decided.delete(key);
-          continue;
-        }
-        // Our own data repeated (a legacy responder's cache) is no conflict; a goodbye claims nothing.
+      const order = keyed ? compareTsr(mine, theirs!, this._skew) : undefined;
+      decided.set(key, identical && order === 'same' ? 'agreed' : 'decided');
+      const s = g.states.get(link);
+      // Our own data repeated (a legacy responder's cache) is no conflict; a goodbye claims nothing.
+      if (!keyed) {
         if (theirs || (!identical && list.some((r) => r.ttl > 0))) this._end(g, 'conflict', true);
-      } else {
-        const order = compareTsr(mine, theirs, this._skew);
-        if (order === 'theirs') this._end(g, 'stale', false);
-        else if (order === 'same' && identical && g.states.get(link)?.phase === 'probing' && (!probe || g.states.get(link)!.n === 0)) this._standDown(g);
-        else if (order === 'mine' && !probe && !identical) this._reassert(g, link, now + 1000);
-      }
+      } else if (order === 'theirs') this._end(g, 'stale', false);
+      else if (order === 'same' && identical && s?.phase === 'probing' && (!probe || s.n === 0)) this._standDown(g);
+      else if (order === 'mine' && !probe && !identical) this._reassert(g, link, now + 1000);
     }
     return decided;
   }
@@ -888,16 +841,10 @@ export class Responder extends Engine {
   private _standDown(g: Registration): void {
     this._count('tsrStoodDown');
     g.proxy!.secondary = true;
-    for (const [link, st] of g.states) {
-      st.wait?.();
-      g.states.set(link, { phase: 'established', n: 0 });
-    }
     this._reindex();
-    g.proxy!.state = 'established';
-    if (!g.reported) {
-      g.reported = true;
-      g.emit('established', { name: g.label });
-    }
+    // Secondary now: every link's state becomes established (_startProbing).
+    this._probeAll(g);
+    g.sayOnce('established');
   }
 
   /**
@@ -910,69 +857,50 @@ export class Responder extends Engine {
   private _reassert(g: Registration, link: Link, at: number): void {
     if (!answerable(g, link)) return;
     this._count('tsrReasserted');
-    link.queue(recordsOn(g, link).filter((o) => o.unique && notNsec(o)).map((o) => ({ o, additional: false, defend: false, resend: true })), at);
+    link.queue(claimed(recordsOn(g, link)).map((o) => ({ o, additional: false, defend: false, resend: true })), at);
   }
 
   private _conflict(g: Registration, probing: boolean, key: string): void {
     this._count('conflicts');
     const was = this._throttled();
     this._conflictTimes.push(this._p.now());
-    g.emit('conflict', { name: g.label });
+    g.say('conflict');
     if (!was && this._throttled()) {
       g.emit('error', { reason: `${THROTTLE.conflicts} conflicts within ${THROTTLE.window / 1000} s: probing slows to one probe every ${THROTTLE.interval / 1000} s (RFC 6762 §8.1)` });
     }
-    if (probing && g.kind === 'proxy') {
+    if (probing) {
       // A proxied client without TSR is renamed like any registration (draft §8): its host or the one instance that conflicted.
-      const svc = g.proxy!.services.find((x) => nameKey(instanceName(x.spec, x.label)) === key);
-      const from = svc ? svc.label : g.label;
-      if (svc) svc.label = nextInstanceName(svc.label);
-      else g.label = nextHostLabel(g.label);
-      g.reported = g.probingSaid = false;
+      const svc = g.proxy?.services.find((x) => nameKey(instanceName(x.spec, x.label)) === key);
+      const named: { label: string } = svc ?? g;
+      const from = named.label;
+      named.label = svc || g.spec ? nextInstanceName(from) : nextHostLabel(from);
+      g.told.clear();
       this._rebuild(g);
-      g.emit('renamed', { from, to: svc ? svc.label : g.label });
-    } else if (probing) {
-      const from = g.label;
-      g.label = g.kind === 'host' ? nextHostLabel(g.label) : nextInstanceName(g.label);
-      g.reported = g.probingSaid = false;
-      if (g.kind === 'host') {
-        this._rebuild(g);
-        // Every SRV names the host: they change with it (§8.4).
-        for (const s of this._groups) {
-          if (s.kind !== 'service') continue;
-          const before = s.records;
-          this._rebuild(s);
-          this._announceChanges(s, before);
-        }
-      } else this._rebuild(g);
-      g.emit('renamed', { from, to: g.label });
+      // Every SRV names the host: they change with it (§8.4).
+      if (g === this._host) for (const s of this._groups) if (s.spec) this._refresh(s);
+      g.emit('renamed', { from, to: named.label });
     }
     // §9: "...reset to probing state": probe (again) on every link.
-    for (const link of this._links.values()) this._startProbing(g, link);
+    this._probeAll(g);
   }
 
   /** Goodbyes (§10.1) for the groups' records, but those in `keep`, or none when `silent`; then they are forgotten. */
   private _remove(groups: Registration[], keep?: Set<string>, silent = false): void {
-    const going = new Set(groups);
     for (const link of this._links.values()) {
-      const bye: Owned[] = [];
-      const ids = new Set<string>();
+      const bye = new Map<string, Owned>();
       for (const g of groups) {
         if (!answerable(g, link)) continue;
         for (const o of recordsOn(g, link)) {
-          if (ids.has(o.id) || keep?.has(o.id)) continue;
           // A shared record another registration still owns stays.
-          if ([...this._groups].some((x) => !going.has(x) && x.records.some((r) => r.id === o.id))) continue;
-          ids.add(o.id);
-          bye.push(o);
+          if (!bye.has(o.id) && !keep?.has(o.id) && !this._ownedBy(o.id, groups)) bye.set(o.id, o);
         }
       }
-      link.forget(ids);
+      link.forget(new Set(bye.keys()));
       // §10.1: goodbye = the records with TTL 0, all registrations in as few packets as fit.
-      if (bye.length && !silent) link.multicast(bye.filter(notNsec), [], 0);
+      if (bye.size && !silent) link.multicast([...bye.values()].filter(notNsec), [], 0);
     }
     for (const g of groups) {
       if (g !== this._host) this._groups.delete(g);
-      for (const st of g.states.values()) st.wait?.();
       g.states.clear();
     }
     this._reindex();
@@ -982,8 +910,23 @@ export class Responder extends Engine {
 /** NSEC records answer questions (§6.1); announcing them or saying goodbye to them tells no cache anything it needs. */
 const notNsec = (o: Owned): boolean => o.rec.type !== T.NSEC;
 
+/** What a probe proposes and a registrar reasserts: the unique records, NSEC aside (§8.1). */
+const claimed = (list: Owned[]): Owned[] => list.filter((o) => o.unique && notNsec(o));
+
+/** Additional records for a host name: its addresses, and the NSEC telling which types it lacks (§6.2). */
+const ADDRESS_TYPES: number[] = [T.A, T.AAAA, T.NSEC];
+
+/** A unique RRSet's identity: owner name and type. */
+const rrset = (o: Owned): string => `${o.key}|${o.rec.type}`;
+
 function unique(list: Owned[]): Owned[] {
   return [...new Map(list.map((o) => [o.id, o])).values()];
+}
+
+function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 export function createResponder(platform: Platform, options: ResponderOptions): Responder {

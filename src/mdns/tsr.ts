@@ -21,13 +21,6 @@ export interface TsrConfig {
 /** §2 and §6: "...the mDNS registrar MUST use a value of seven days rather than the larger value." */
 export const SEVEN_DAYS = 7 * 24 * 3600;
 
-/** What reading a message's TSR options found, the bad ones counted by kind. */
-export interface ReadTsr {
-  /** Owner name key -> its TSR, for names with exactly one valid option. */
-  byName: Map<string, Tsr>;
-  bad: { index: number; time: number; length: number; duplicate: number };
-}
-
 /**
  * §3.4: each option's index is matched to the non-question records of the
  * message (answers, authorities, additionals, in order); "If there is a TSR
@@ -35,31 +28,31 @@ export interface ReadTsr {
  * in the mDNS message, the mDNS registrar MUST ignore that TSR option." An
  * index naming the OPT record itself, a time over seven days, the wrong
  * length, or two options for one name are ignored too (all of them, for
- * that name: neither can be trusted).
+ * that name: neither can be trusted). Each ignored option is counted
+ * ('tsrBadIndex', 'tsrBadTime', 'tsrBadLength', 'tsrBadDuplicate').
+ * Returns owner name key -> its TSR, for names with exactly one valid option.
  */
-export function readTsr(m: Message, code: number, now: number): ReadTsr {
-  const out: ReadTsr = { byName: new Map(), bad: { index: 0, time: 0, length: 0, duplicate: 0 } };
+export function readTsr(m: Message, code: number, now: number, count: (what: string, n?: number) => void): Map<string, Tsr> {
   const records = m.answers.concat(m.authorities, m.additionals);
-  const seen = new Map<string, number>();
-  const found: [string, Tsr][] = [];
+  const found = new Map<string, Tsr[]>();
   for (const r of records) {
     if (r.type !== T.OPT || !Array.isArray(r.data)) continue;
     for (const o of r.data as EdnsOption[]) {
       if (o.code !== code) continue;
-      if (o.kind !== 'tsr') { out.bad.length++; continue; }
-      const target = o.index < records.length ? records[o.index] : undefined;
-      if (!target || target.type === T.OPT) { out.bad.index++; continue; }
-      if (o.seconds > SEVEN_DAYS) { out.bad.time++; continue; }
+      if (o.kind !== 'tsr') { count('tsrBadLength'); continue; }
+      const target = records[o.index];
+      if (!target || target.type === T.OPT) { count('tsrBadIndex'); continue; }
+      if (o.seconds > SEVEN_DAYS) { count('tsrBadTime'); continue; }
       const key = nameKey(target.name);
-      seen.set(key, (seen.get(key) ?? 0) + 1);
-      found.push([key, { received: now - o.seconds * 1000, checksum: o.checksum }]);
+      found.set(key, [...(found.get(key) ?? []), { received: now - o.seconds * 1000, checksum: o.checksum }]);
     }
   }
-  for (const [key, tsr] of found) {
-    if (seen.get(key)! > 1) out.bad.duplicate++;
-    else out.byName.set(key, tsr);
+  const byName = new Map<string, Tsr>();
+  for (const [key, list] of found) {
+    if (list.length > 1) count('tsrBadDuplicate', list.length);
+    else byName.set(key, list[0]);
   }
-  return out;
+  return byName;
 }
 
 /**
