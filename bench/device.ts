@@ -102,7 +102,8 @@ export async function device(): Promise<Bench> {
   }
   json.peers = {
     note: 'Node libraries (they need Node\'s dgram, os, events, ...), bundled here only to compare code size: rollup + ' +
-      '@rollup/plugin-node-resolve + @rollup/plugin-commonjs + terser (the options of rollup.config.js), Node builtins external, ' +
+      '@rollup/plugin-node-resolve + @rollup/plugin-commonjs + terser (the options of rollup.config.js but for property names, ' +
+      'which hush shortens only where scripts/kept-names.mjs proves them internal), Node builtins external, ' +
       'ES module output, every export of the package with its npm dependencies (ciao\'s include source-map-support, which its ' +
       'index registers; bonjour-service\'s include multicast-dns and dns-packet); they do not run in QuickJS.',
     ...peerJson,

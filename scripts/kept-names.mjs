@@ -10,7 +10,8 @@
 //     (an object handed to JSON.stringify, a log call, an `unknown` detail);
 //   - is a string element access or a key that Object.keys/entries/values
 //     enumerate;
-//   - also appears as a string literal (a `keyof` argument, `'x' in o`).
+//   - also appears as a string literal (a `keyof` argument, `'x' in o`),
+//     unless only as the text of a thrown error.
 // Terser shortens by name, not by binding, so one kept use keeps the name.
 import ts from 'typescript';
 import { dirname, resolve, sep } from 'node:path';
@@ -88,12 +89,20 @@ export function keptNames(o) {
     return { found: false };
   };
 
+  /** Text that only goes into a thrown error (`throw new E(['a', 'b'][i])`, `throw new E(x ? 'a' : 'b')`) names no key. */
+  const thrownText = (node) => {
+    let at = node;
+    while (ts.isArrayLiteralExpression(at.parent) || ts.isConditionalExpression(at.parent) || ts.isParenthesizedExpression(at.parent)
+      || (ts.isElementAccessExpression(at.parent) && at.parent.expression === at)) at = at.parent;
+    return ts.isNewExpression(at.parent) && at.parent.arguments?.includes(at) && ts.isThrowStatement(at.parent.parent);
+  };
+
   const visit = (node) => {
     if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.name)) {
       decide(node.name.text, checker.getSymbolAtLocation(node.name));
     } else if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression)) {
       kept.add(node.argumentExpression.text);
-    } else if (ts.isStringLiteralLike(node) && !(ts.isObjectLiteralElementLike(node.parent) && node.parent.name === node)
+    } else if (ts.isStringLiteralLike(node) && !(ts.isObjectLiteralElementLike(node.parent) && node.parent.name === node) && !thrownText(node)
       && !ts.isImportDeclaration(node.parent) && !ts.isExportDeclaration(node.parent) && !ts.isLiteralTypeNode(node.parent) && !ts.isExternalModuleReference(node.parent)) {
       kept.add(node.text);
     } else if (ts.isObjectLiteralElementLike(node) && node.name && ts.isObjectLiteralExpression(node.parent) && !ts.isComputedPropertyName(node.name)) {

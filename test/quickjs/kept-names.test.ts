@@ -19,6 +19,10 @@ test('names only the program uses are shortened', () => {
   }
 });
 
+test('the text of a thrown error names no key: those names are still shortened', () => {
+  assert.ok(shortened.includes('depth') && shortened.includes('bad'));
+});
+
 test('the edge type is kept deep: methods, parameters, results', () => {
   for (const name of ['api', 'start', 'stats', 'port', 'accepted', 'hits']) assert.ok(kept.includes(name), `${name} kept`);
 });

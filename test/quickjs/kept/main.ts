@@ -7,7 +7,10 @@ interface Inner { depth: number; bad: { index: number; length: number }; label: 
 class Engine {
   readonly stats: Stats = { hits: 0 };
   private _inner: Inner = { depth: 0, bad: { index: 0, length: 0 }, label: 'x' };
-  deepen(): number { return ++this._inner.depth; }
+  deepen(): number {
+    if (this._inner.depth > 9) throw new RangeError(['depth', 'bad'][0]);
+    return ++this._inner.depth;
+  }
   report(): string {
     // Enumerated keys become text: kept.
     return Object.entries(this._inner.bad).map(([k, n]) => `${k}=${n}`).join(',');
