@@ -1,5 +1,5 @@
 // The device program under the real QuickJS 2021-03-27 engine (issue 6):
-// build/qjs/qjs runs dist/hush-device.mjs with the hush_udp native module in
+// build/qjs/qjs runs dist/hush.mjs with the hush_udp native module in
 // one namespace; avahi-daemon in another resolves what it publishes, and the
 // program, driven through globalThis.hush (test/lab/qjs-driver.js), browses
 // and resolves avahi's service and host. tshark reads every packet.
