@@ -81,7 +81,7 @@ test('an interface that goes away is logged and dropped; the program keeps answe
     const avahi = await startAvahi(lab, peer.ns, { hostName: 'avahipeer' });
     const config = join(dir, 'gone.json');
     writeFileSync(config, JSON.stringify({ hostName: 'qjsbox', families: [4], services: [{ name: 'QJS Web', type: '_http._tcp', port: 8080 }], logLevel: 'debug' }));
-    const prog = new Proc(lab, devNs, QJS, [`${ROOT}dist/hush-device.mjs`, config], { cwd: ROOT });
+    const prog = new Proc(lab, devNs, QJS, [`${ROOT}dist/hush.mjs`, config], { cwd: ROOT });
     await prog.waitFor(/hush info: established .*QJS Web/, 15_000);
     lab.exec(devNs, 'ip', ['link', 'del', 'eth2']);
     // The interface list is polled every 2 s; what the native module then reports is logged, never thrown.
@@ -100,7 +100,7 @@ test('an interface that goes away is logged and dropped; the program keeps answe
 test('a bad config stops the program before any socket opens: the message names the file and the field, exit status 2', () => {
   const file = join(dir, 'bad.json');
   writeFileSync(file, JSON.stringify({ hostName: 'qjsbox', services: [{ name: 'A', type: 'http', port: 1 }] }));
-  const r = spawnSync(QJS, [`${ROOT}dist/hush-device.mjs`, file], { encoding: 'utf8', timeout: 10_000 });
+  const r = spawnSync(QJS, [`${ROOT}dist/hush.mjs`, file], { encoding: 'utf8', timeout: 10_000 });
   assert.is(r.status, 2);
   assert.match(r.stderr, new RegExp(`hush: config ${file} /services/0/type: expected service type`));
 });

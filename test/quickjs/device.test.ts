@@ -1,4 +1,4 @@
-// The device program (dist/hush-device.mjs) inside the real QuickJS engines
+// The device program (dist/hush.mjs) inside the real QuickJS engines
 // (bellard and quickjs-ng, via quickjs-emscripten; harness in ./device.ts) on
 // the sim: host 'dev' (192.168.1.10/24, fe80::10/64) and peers on the same
 // link. Each scenario runs twice in a fresh sim with the same seed, once with
