@@ -26,6 +26,9 @@ export interface Rule {
 
 export function check(rule: Rule, v: unknown, at = ''): string | undefined {
   const bad = (why: string): string => `${at || '/'}: ${why}`;
+  /** Lower and upper bounds of a length, a value or an item count. */
+  const within = (n: number, lo: number | undefined, hi: number | undefined, unit: string): string | undefined =>
+    lo !== undefined && n < lo ? bad(`expected at least ${lo}${unit}`) : hi !== undefined && n > hi ? bad(`expected at most ${hi}${unit}`) : undefined;
   if (rule.any) {
     return rule.any.some((r) => check(r, v, at) === undefined) ? undefined : bad(`expected ${rule.any.map((r) => (r.c !== undefined ? JSON.stringify(r.c) : r.t)).join(' or ')}`);
   }
@@ -33,27 +36,19 @@ export function check(rule: Rule, v: unknown, at = ''): string | undefined {
   switch (rule.t) {
     case 'string':
       if (typeof v !== 'string') return bad('expected a string');
-      if (rule.ln !== undefined && v.length < rule.ln) return bad(`expected at least ${rule.ln} characters`);
-      if (rule.lx !== undefined && v.length > rule.lx) return bad(`expected at most ${rule.lx} characters`);
-      if (rule.re !== undefined && !new RegExp(rule.re).test(v)) return bad(`expected ${rule.d ?? 'to match ' + rule.re}`);
-      return undefined;
+      return within(v.length, rule.ln, rule.lx, ' characters')
+        ?? (rule.re !== undefined && !new RegExp(rule.re).test(v) ? bad(`expected ${rule.d ?? 'to match ' + rule.re}`) : undefined);
     case 'integer':
     case 'number':
       if (typeof v !== 'number' || !(rule.t === 'integer' ? Number.isInteger(v) : Number.isFinite(v))) return bad(`expected ${rule.t === 'integer' ? 'an integer' : 'a number'}`);
-      if (rule.mn !== undefined && v < rule.mn) return bad(`expected at least ${rule.mn}`);
-      if (rule.mx !== undefined && v > rule.mx) return bad(`expected at most ${rule.mx}`);
-      return undefined;
+      return within(v, rule.mn, rule.mx, '');
     case 'boolean':
       return typeof v === 'boolean' ? undefined : bad('expected true or false');
     case 'array': {
       if (!Array.isArray(v)) return bad('expected a list');
-      if (rule.in !== undefined && v.length < rule.in) return bad(`expected at least ${rule.in} items`);
-      if (rule.ix !== undefined && v.length > rule.ix) return bad(`expected at most ${rule.ix} items`);
-      for (let n = 0; n < v.length; n++) {
-        const e = rule.i && check(rule.i, v[n], `${at}/${n}`);
-        if (e) return e;
-      }
-      return undefined;
+      let e = within(v.length, rule.in, rule.ix, ' items');
+      for (let n = 0; !e && rule.i && n < v.length; n++) e = check(rule.i, v[n], `${at}/${n}`);
+      return e;
     }
     case 'object': {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return bad('expected an object');
@@ -62,11 +57,7 @@ export function check(rule: Rule, v: unknown, at = ''): string | undefined {
       for (const k of Object.keys(o)) {
         const own = rule.p !== undefined && Object.prototype.hasOwnProperty.call(rule.p, k);
         const sub = own ? rule.p![k] : rule.pp?.find(([re]) => new RegExp(re).test(k))?.[1];
-        if (!sub) {
-          if (rule.x) return `${at}/${k}: unexpected property`;
-          continue;
-        }
-        const e = check(sub, o[k], `${at}/${k}`);
+        const e = sub ? check(sub, o[k], `${at}/${k}`) : rule.x ? `${at}/${k}: unexpected property` : undefined;
         if (e) return e;
       }
       return undefined;

@@ -10,13 +10,10 @@ import * as udp from './hush_udp.so';
 import type { LogLevel } from '../../src/platform.js';
 import { createResponder } from '../../src/mdns/responder.js';
 import type { ServiceHandle } from '../../src/mdns/responder.js';
-import type { ProxySpec } from '../../src/mdns/proxy.js';
 import { createQuerier } from '../../src/mdns/querier.js';
 import { browse as browseType } from '../../src/dnssd/browse.js';
-import type { BrowseEvent } from '../../src/dnssd/browse.js';
 import { Resolver } from '../../src/resolver/resolver.js';
 import { mdnsLookup } from '../../src/resolver/local.js';
-import type { Result } from '../../src/resolver/answer.js';
 import type { ServiceSpec } from '../../src/dnssd/records.js';
 import { createQjsPlatform } from './platform.js';
 import type { Api, Config, DeviceOs } from './edge.js';
@@ -85,7 +82,7 @@ if (typeof os.signal === 'function') for (const sig of [os.SIGTERM, os.SIGINT]) 
 
 const api: Api = {
   publish,
-  unpublish(fullName: string): boolean {
+  unpublish(fullName) {
     // By the name in use now: a service renamed after a conflict is found under its new name.
     const h = [...published].find((x) => x.fullName === fullName);
     if (!h) return false;
@@ -93,11 +90,9 @@ const api: Api = {
     void h.unpublish();
     return true;
   },
-  proxy: (spec: ProxySpec) => responder.proxy(spec),
-  resolve(name: string, types: number[], done: (results: Result[]) => void): void {
-    resolver.lookup(name, types, done);
-  },
-  browse: (type: string, fn: (e: BrowseEvent) => void) => browseType(querier, type, fn),
+  proxy: (spec) => responder.proxy(spec),
+  resolve: (name, types, done) => resolver.lookup(name, types, done),
+  browse: (type, fn) => browseType(querier, type, fn),
   counters: () => ({ mdns: { ...responder.counters }, resolver: { ...resolver.counters }, cached: querier.cache.size }),
   hostName: () => responder.hostName,
 };

@@ -26,7 +26,10 @@ const broken: [string, unknown][] = [
   ['/hostName', { services: [] }],
   ['/families/1', { ...good, families: [4, 5] }],
   ['/tsr/layout', { ...good, tsr: { layout: 'sideways' } }],
+  ['/families', { ...good, families: [] }],
   ['/tsrSkew', { ...good, tsrSkew: -1 }],
+  ['/services/0/name', { ...good, services: [{ name: 'x'.repeat(64), type: '_http._tcp', port: 1 }] }],
+  ['/services/0/name', { ...good, services: [{ name: '', type: '_http._tcp', port: 1 }] }],
   ['/services/0/type', { ...good, services: [{ name: 'A', type: 'http', port: 1 }] }],
   ['/services/0/port', { ...good, services: [{ name: 'A', type: '_http._tcp', port: 70000 }] }],
   ['/services/0/txt/a=b', { ...good, services: [{ name: 'A', type: '_http._tcp', port: 1, txt: { 'a=b': 'c' } }] }],
@@ -47,6 +50,12 @@ test('the generated checker accepts what TypeBox accepts and names the field Typ
     const theirs = [...Value.Errors(DeviceConfig, config)].map((e) => e.path || '/');
     assert.ok(theirs.includes(field), `${field}: TypeBox says ${theirs.join(', ')}`);
   }
+});
+
+test('bounds are told with what was expected', () => {
+  assert.is(check(DEVICE_CONFIG, { ...good, families: [] }), '/families: expected at least 1 items');
+  assert.is(check(DEVICE_CONFIG, { ...good, tsrSkew: 60001 }), '/tsrSkew: expected at most 60000');
+  assert.is(check(DEVICE_CONFIG, { ...good, services: [{ name: 'x'.repeat(64), type: '_http._tcp', port: 1 }] }), '/services/0/name: expected at most 63 characters');
 });
 
 test.run();
