@@ -5,19 +5,18 @@ export function formatV4(b: Uint8Array, p: number): string {
   return b[p] + '.' + b[p + 1] + '.' + b[p + 2] + '.' + b[p + 3];
 }
 
+/** Four decimal parts of one to three digits, each at most 255. */
+const V4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
 export function parseV4(s: string, out: Uint8Array, p: number): boolean {
-  let part = 0, n = 0, digits = 0;
-  for (let i = 0; i <= s.length; i++) {
-    const c = i < s.length ? s.charCodeAt(i) : 46;
-    if (c === 46) {
-      if (digits === 0 || n > 255 || part > 3) return false;
-      out[p + part++] = n;
-      n = 0; digits = 0;
-    } else if (c >= 48 && c <= 57 && digits < 3) {
-      n = n * 10 + c - 48; digits++;
-    } else return false;
+  const parts = V4.exec(s);
+  if (!parts) return false;
+  for (let i = 0; i < 4; i++) {
+    const n = +parts[i + 1];
+    if (n > 255) return false;
+    out[p + i] = n;
   }
-  return part === 4;
+  return true;
 }
 
 export function formatV6(b: Uint8Array, p: number): string {

@@ -12,18 +12,17 @@ import type { Layout } from './layout.js';
 const TSR = { draft: layout('TSR', 'index:2 checksum:4 seconds:4'), apple: layout('TSR', 'seconds:4 checksum:4 index:2') };
 /** RFC 8764 §6.2: version(2) opcode(2) error(2) id(8) lease(4). */
 const LLQ = layout('LLQ', 'version:2 opcode:2 error:2 id:8 lease:4');
-/** draft-ietf-dnssd-update-lease §4: the key lease is optional. */
-const LEASE = [layout('lease', 'lease:4'), layout('lease', 'lease:4 keyLease:4')];
+/** draft-ietf-dnssd-update-lease §4: the key lease is optional; by option length. */
+const LEASE: Record<number, Layout> = { 4: layout('lease', 'lease:4'), 8: layout('lease', 'lease:4 keyLease:4') };
 
 export function readOptions(r: Reader, o: CodecOptions | undefined): EdnsOption[] {
   const tsrCode = o?.tsrCode ?? TSR_APPLE;
   const tsr = TSR[o?.tsrLayout ?? 'apple'];
   const list: EdnsOption[] = [];
   while (r.pos < r.end) {
-    const code = r.u16('option code');
-    const len = r.u16('option length');
+    const code = r.uint(2, 'option code');
+    const len = r.uint(2, 'option length');
     r.need(len, 'option data');
-    const stop = r.pos + len;
     const known = (kind: EdnsOption['kind'], l: Layout): void => {
       list.push({ kind, code, ...readLayout(r, l) } as EdnsOption);
     };
@@ -33,14 +32,14 @@ export function readOptions(r: Reader, o: CodecOptions | undefined): EdnsOption[
     } else if (code === OPT.MQTYPE_QUERY || code === OPT.MQTYPE_RESPONSE) {
       if (len % 2 !== 0) r.fail(`MQTYPE option length ${len} is odd`);
       const types: number[] = [];
-      while (r.pos < stop) types.push(r.u16('MQTYPE type'));
+      for (let i = 0; i < len; i += 2) types.push(r.uint(2, 'MQTYPE type'));
       list.push({ kind: 'mqtype', code, types });
     } else if (code === OPT.LLQ) {
       if (len !== 18) r.fail(`LLQ option length ${len}, expected 18`);
       known('llq', LLQ);
     } else if (code === OPT.LEASE) {
-      if (len !== 4 && len !== 8) r.fail(`Update Lease option length ${len}, expected 4 or 8`);
-      known('lease', LEASE[len === 8 ? 1 : 0]);
+      if (!LEASE[len]) r.fail(`Update Lease option length ${len}, expected 4 or 8`);
+      known('lease', LEASE[len]);
     } else {
       list.push({ kind: 'raw', code, data: r.bytes(len, 'option data') });
     }
@@ -52,38 +51,26 @@ export function writeOptions(w: Writer, list: EdnsOption[], o: CodecOptions | un
   if (!Array.isArray(list)) throw new EncodeError('OPT', 'data must be a list of options');
   const tsr = TSR[o?.tsrLayout ?? 'apple'];
   for (const opt of list) {
-    w.u16(opt.code, 'option code');
-    const at = w.pos;
-    w.u16(0, 'option length');
-    switch (opt.kind) {
-      case 'tsr':
-        writeLayout(w, tsr, opt);
-        break;
-      case 'mqtype':
-        for (const t of opt.types) w.u16(t, 'MQTYPE type');
-        break;
-      case 'llq':
-        writeLayout(w, LLQ, opt);
-        break;
-      case 'lease':
-        writeLayout(w, LEASE[opt.keyLease === undefined ? 0 : 1], opt);
-        break;
-      case 'raw':
-        w.bytes(opt.data, 'option data');
-        break;
-      default:
-        throw new EncodeError('option', `unknown kind ${(opt as { kind: unknown }).kind}`);
+    w.uint(opt.code, 2, 'option code');
+    const at = w.length16();
+    if (opt.kind === 'mqtype') for (const t of opt.types) w.uint(t, 2, 'MQTYPE type');
+    else if (opt.kind === 'raw') w.bytes(opt.data, 'option data');
+    else {
+      const l = opt.kind === 'tsr' ? tsr : opt.kind === 'llq' ? LLQ : opt.kind === 'lease' ? LEASE[opt.keyLease === undefined ? 4 : 8] : undefined;
+      if (!l) throw new EncodeError('option', `unknown kind ${(opt as { kind: unknown }).kind}`);
+      writeLayout(w, l, opt);
     }
-    w.v.setUint16(at, w.pos - at - 2);
+    w.setLength16(at);
   }
 }
 
-/** TSR key checksum (draft-tllq-tsr-05 §2): the key as big-endian 32-bit words, summed modulo 2^32. */
+/**
+ * TSR key checksum (draft-tllq-tsr-05 §2): the key as big-endian 32-bit
+ * words, summed modulo 2^32. A byte past the end reads as undefined, which
+ * shifts in as 0: the last word is zero-padded.
+ */
 export function keyChecksum(key: Uint8Array): number {
   let sum = 0;
-  for (let i = 0; i < key.length; i += 4) {
-    const word = ((key[i] << 24) | ((key[i + 1] ?? 0) << 16) | ((key[i + 2] ?? 0) << 8) | (key[i + 3] ?? 0)) >>> 0;
-    sum = (sum + word) >>> 0;
-  }
+  for (let i = 0; i < key.length; i += 4) sum = (sum + ((key[i] << 24) | (key[i + 1] << 16) | (key[i + 2] << 8) | key[i + 3])) >>> 0;
   return sum;
 }

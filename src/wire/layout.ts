@@ -3,14 +3,16 @@
 // bigint), or a letter: 'n' a domain name, compressible (RFC 1035 §3.3);
 // 'm' a name compressed only where the writer allows it in SRV (RFC 6762
 // §18.14, never in legacy unicast replies, RFC 2782); 'u' a name never
-// compressed (RFC 4034 §3.1.7); 'r' the bytes up to the end.
+// compressed (RFC 4034 §3.1.7); 't' an NSEC type bitmap (RFC 4034 §4.1.2);
+// 'r' the bytes up to the end.
 import { EncodeError } from './errors.js';
 import type { Reader } from './reader.js';
 import type { Writer } from './writer.js';
 
-type Width = 1 | 2 | 4 | 8 | 'n' | 'm' | 'u' | 'r';
+type Width = 1 | 2 | 4 | 8 | 'n' | 'm' | 'u' | 't' | 'r';
 
-export interface Layout { what: string; fields: [string, Width][] }
+/** `fields`: name, width, and the field's name in errors (e.g. 'SRV port'). */
+export interface Layout { what: string; fields: [string, Width, string][] }
 
 /** `spec` is 'name:width ...', e.g. 'priority:2 weight:2 port:2 target:m'. */
 export function layout(what: string, spec: string): Layout {
@@ -18,18 +20,59 @@ export function layout(what: string, spec: string): Layout {
     what,
     fields: spec.split(' ').map((f) => {
       const [name, w] = f.split(':');
-      return [name, (/\d/.test(w) ? Number(w) : w) as Width];
+      return [name, (/\d/.test(w) ? Number(w) : w) as Width, `${what} ${name}`];
     }),
   };
 }
 
+/** RFC 4034 §4.1.2 type bitmap: windows in increasing order, 1..32 bytes each. */
+function readBitmap(r: Reader): number[] {
+  const types: number[] = [];
+  let last = -1;
+  while (r.pos < r.end) {
+    const win = r.uint(1, 'NSEC window');
+    const len = r.uint(1, 'NSEC bitmap length');
+    if (win <= last) r.fail(`NSEC window ${win} out of order`, r.pos - 2);
+    if (len < 1 || len > 32) r.fail(`NSEC bitmap length ${len}`, r.pos - 1);
+    r.need(len, 'NSEC bitmap');
+    // Bit i of the window's bitmap, counted from the top bit of its first byte, is type win * 256 + i.
+    const b = r.b, at = r.pos;
+    for (let i = 0; i < len * 8; i++) if (b[at + (i >> 3)] & (0x80 >> (i & 7))) types.push(win * 256 + i);
+    r.pos = at + len;
+    last = win;
+  }
+  return types;
+}
+
+/** The types in any order, repeats allowed; each window is written up to its last non-zero byte. */
+function writeBitmap(w: Writer, types: number[], what: string): void {
+  if (!Array.isArray(types)) throw new EncodeError(what, 'must be a list of types');
+  // Window -> its bitmap bytes; a bitmap's length is one past its last non-zero
+  // byte. A byte never set is undefined: it ORs as 0 and is stored as 0.
+  const windows: number[][] = [];
+  for (const t of types) {
+    if ((t & 0xffff) !== t) throw new EncodeError(what, `not a type: ${t}`);
+    const bits = windows[t >> 8] || (windows[t >> 8] = []);
+    bits[(t & 255) >> 3] |= 0x80 >> (t & 7);
+  }
+  for (let win = 0; win < windows.length; win++) {
+    const bits = windows[win];
+    if (!bits) continue;
+    w.room(2 + bits.length);
+    w.b[w.pos++] = win;
+    w.b[w.pos++] = bits.length;
+    for (let i = 0; i < bits.length; i++) w.b[w.pos++] = bits[i];
+  }
+}
+
 export function readLayout(r: Reader, l: Layout): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, w] of l.fields) {
-    const what = `${l.what} ${name}`;
-    out[name] = w === 1 ? r.u8(what) : w === 2 ? r.u16(what) : w === 4 ? r.u32(what)
-      : w === 8 ? (BigInt(r.u32(what)) << 32n) | BigInt(r.u32(what))
-      : w === 'r' ? r.bytes(r.end - r.pos, what) : r.name();
+  for (const [name, w, what] of l.fields) {
+    out[name] = w === 8 ? (BigInt(r.uint(4, what)) << 32n) | BigInt(r.uint(4, what))
+      : typeof w === 'number' ? r.uint(w, what)
+      : w === 'r' ? r.bytes(r.end - r.pos, what)
+      : w === 't' ? readBitmap(r)
+      : r.name();
   }
   return out;
 }
@@ -39,22 +82,16 @@ export function writeLayout(w: Writer, l: Layout, d: unknown): void {
     throw new EncodeError(l.what, 'record data must be an object');
   }
   const o = d as Record<string, unknown>;
-  for (const [name, width] of l.fields) {
-    const what = `${l.what} ${name}`;
+  for (const [name, width, what] of l.fields) {
     const v = o[name] as never;
-    switch (width) {
-      case 1: w.u8(v, what); break;
-      case 2: w.u16(v, what); break;
-      case 4: w.u32(v, what); break;
-      case 8: {
-        const id = v as bigint;
-        if (typeof id !== 'bigint' || id < 0n || id >> 64n !== 0n) throw new EncodeError(what, 'not a 64-bit bigint');
-        w.u32(Number(id >> 32n), what);
-        w.u32(Number(id & 0xffffffffn), what);
-        break;
-      }
-      case 'r': w.bytes(v, what); break;
-      default: w.name(v, what, width === 'n' ? w.compress : width === 'm' && w.compress && w.compressSrv);
-    }
+    if (width === 8) {
+      const id = v as bigint;
+      if (typeof id !== 'bigint' || id < 0n || id >> 64n !== 0n) throw new EncodeError(what, 'not a 64-bit bigint');
+      w.uint(Number(id >> 32n), 4, what);
+      w.uint(Number(id & 0xffffffffn), 4, what);
+    } else if (typeof width === 'number') w.uint(v, width, what);
+    else if (width === 'r') w.bytes(v, what);
+    else if (width === 't') writeBitmap(w, v, what);
+    else w.name(v, what, width !== 'u' && w.compress && (width === 'n' || w.compressSrv));
   }
 }

@@ -11,12 +11,14 @@ import { FULL, MAX_BUDGET, Writer } from './writer.js';
 export const MTU_BUDGET = 1452;
 const MIN_QUESTION = 5;
 const MIN_RECORD = 11;
-const NOTHING_LEFT: Leftover = Object.freeze({
-  questions: Object.freeze([]) as unknown as Question[],
-  answers: Object.freeze([]) as unknown as Rec[],
-  authorities: Object.freeze([]) as unknown as Rec[],
-  additionals: Object.freeze([]) as unknown as Rec[],
-});
+/** The sections in wire order (RFC 1035 §4.1), the first one the questions. */
+const SECTIONS = ['questions', 'answers', 'authorities', 'additionals'] as const;
+/** An object with one value per section, in wire order. */
+function sections<V>(value: (name: typeof SECTIONS[number], s: number) => V): Record<typeof SECTIONS[number], V> {
+  return Object.fromEntries(SECTIONS.map((name, s) => [name, value(name, s)])) as Record<typeof SECTIONS[number], V>;
+}
+
+const NOTHING_LEFT: Leftover = Object.freeze(sections(() => Object.freeze([]) as unknown as never[]));
 
 export function message(m: Partial<Message> = {}): Message {
   return {
@@ -25,12 +27,19 @@ export function message(m: Partial<Message> = {}): Message {
   };
 }
 
+function readQuestion(r: Reader): Question {
+  const name = r.name();
+  const type = r.uint(2, 'question type');
+  const cls = r.uint(2, 'question class');
+  return { name, type, class: cls & 0x7fff, qu: cls >= 0x8000 };
+}
+
 function readRecord(r: Reader, o: CodecOptions | undefined): Rec {
   const name = r.name();
-  const type = r.u16('type');
-  const cls = r.u16('class');
-  const ttl = r.u32('TTL');
-  const len = r.u16('rdlength');
+  const type = r.uint(2, 'type');
+  const cls = r.uint(2, 'class');
+  const ttl = r.uint(4, 'TTL');
+  const len = r.uint(2, 'rdlength');
   r.need(len, 'rdata');
   const end = r.pos + len;
   r.end = end;
@@ -41,9 +50,10 @@ function readRecord(r: Reader, o: CodecOptions | undefined): Rec {
   return { name, type, class: opt ? cls : cls & 0x7fff, flush: !opt && cls >= 0x8000, ttl, data };
 }
 
-function readRecords(r: Reader, n: number, o: CodecOptions | undefined): Rec[] {
-  const list: Rec[] = [];
-  for (let i = 0; i < n; i++) list.push(readRecord(r, o));
+/** `n` entries read one after another. */
+function readList<E>(r: Reader, n: number, o: CodecOptions | undefined, read: (r: Reader, o: CodecOptions | undefined) => E): E[] {
+  const list: E[] = [];
+  for (let i = 0; i < n; i++) list.push(read(r, o));
   return list;
 }
 
@@ -51,57 +61,50 @@ function readRecords(r: Reader, n: number, o: CodecOptions | undefined): Rec[] {
 export function decode(bytes: Uint8Array, o?: CodecOptions): Message {
   const r = new Reader(bytes);
   r.need(12, 'header');
-  const id = r.u16('id'), flags = r.u16('flags');
-  const qd = r.u16('count'), an = r.u16('count'), ns = r.u16('count'), ar = r.u16('count');
+  const id = r.uint(2, 'id'), flags = r.uint(2, 'flags');
+  const qd = r.uint(2, 'count'), an = r.uint(2, 'count'), ns = r.uint(2, 'count'), ar = r.uint(2, 'count');
   // Refuse counts the remaining bytes cannot hold before allocating anything.
   const least = qd * MIN_QUESTION + (an + ns + ar) * MIN_RECORD;
   if (least > bytes.length - 12) r.fail(`counts ${qd}/${an}/${ns}/${ar} need at least ${least} bytes, ${bytes.length - 12} left`, 4);
-  const questions: Question[] = [];
-  for (let i = 0; i < qd; i++) {
-    const name = r.name();
-    const type = r.u16('question type');
-    const cls = r.u16('question class');
-    questions.push({ name, type, class: cls & 0x7fff, qu: cls >= 0x8000 });
-  }
-  const answers = readRecords(r, an, o);
-  const authorities = readRecords(r, ns, o);
-  const additionals = readRecords(r, ar, o);
   return {
-    id,
-    qr: (flags & 0x8000) !== 0, opcode: (flags >> 11) & 15, aa: (flags & 0x400) !== 0, tc: (flags & 0x200) !== 0,
+    id, qr: (flags & 0x8000) !== 0, opcode: (flags >> 11) & 15, aa: (flags & 0x400) !== 0, tc: (flags & 0x200) !== 0,
     rd: (flags & 0x100) !== 0, ra: (flags & 0x80) !== 0, z: (flags & 0x40) !== 0, ad: (flags & 0x20) !== 0,
     cd: (flags & 0x10) !== 0, rcode: flags & 15,
-    questions, answers, authorities, additionals,
+    questions: readList(r, qd, o, readQuestion), answers: readList(r, an, o, readRecord),
+    authorities: readList(r, ns, o, readRecord), additionals: readList(r, ar, o, readRecord),
   };
 }
 
 function writeQuestion(w: Writer, q: Question): void {
   w.name(q.name, 'question name');
-  w.u16(q.type, 'question type');
-  w.u16(q.class | (q.qu ? 0x8000 : 0), 'question class');
+  w.uint(q.type, 2, 'question type');
+  w.uint(q.class | (q.qu ? 0x8000 : 0), 2, 'question class');
 }
 
-export function writeRecord(w: Writer, rec: Rec, o: CodecOptions | undefined): void {
+function writeRecord(w: Writer, rec: Rec, o: CodecOptions | undefined): void {
   w.name(rec.name, 'record name');
-  w.u16(rec.type, 'record type');
-  w.u16(rec.type === T.OPT ? rec.class : rec.class | (rec.flush ? 0x8000 : 0), 'record class');
-  w.u32(rec.ttl, 'record TTL');
-  w.room(2);
-  const at = w.pos;
-  w.pos += 2;
+  w.uint(rec.type, 2, 'record type');
+  w.uint(rec.type === T.OPT ? rec.class : rec.class | (rec.flush ? 0x8000 : 0), 2, 'record class');
+  w.uint(rec.ttl, 4, 'record TTL');
+  const at = w.length16();
   writeRData(w, rec, o);
-  const len = w.pos - at - 2;
-  w.v.setUint16(at, len);
+  w.setLength16(at);
 }
 
+/** Opcode and RCODE are 4-bit fields (RFC 1035 §4.1.1). */
+function nibble(v: number, field: string): number {
+  if ((v & 15) !== v) throw new EncodeError(field, `not a 4-bit value: ${v}`);
+  return v;
+}
+
+/** The ID and flags; the counts are filled in once the sections are written. */
 function header(w: Writer, m: Message): void {
-  if ((m.opcode & 15) !== m.opcode) throw new EncodeError('opcode', `not a 4-bit value: ${m.opcode}`);
-  if ((m.rcode & 15) !== m.rcode) throw new EncodeError('rcode', `not a 4-bit value: ${m.rcode}`);
-  w.u16(m.id, 'id');
-  w.u16(
-    (m.qr ? 0x8000 : 0) | (m.opcode << 11) | (m.aa ? 0x400 : 0) | (m.tc ? 0x200 : 0) | (m.rd ? 0x100 : 0) |
-      (m.ra ? 0x80 : 0) | (m.z ? 0x40 : 0) | (m.ad ? 0x20 : 0) | (m.cd ? 0x10 : 0) | m.rcode,
-    'flags',
+  const opcode = nibble(m.opcode, 'opcode'), rcode = nibble(m.rcode, 'rcode');
+  w.uint(m.id, 2, 'id');
+  w.uint(
+    (m.qr ? 0x8000 : 0) | (opcode << 11) | (m.aa ? 0x400 : 0) | (m.tc ? 0x200 : 0) | (m.rd ? 0x100 : 0) |
+      (m.ra ? 0x80 : 0) | (m.z ? 0x40 : 0) | (m.ad ? 0x20 : 0) | (m.cd ? 0x10 : 0) | rcode,
+    2, 'flags',
   );
   w.pos += 8;
 }
@@ -120,17 +123,16 @@ function fill(m: Message, o: EncodeOptions, budget: number): Packed {
   const w = new Writer(budget);
   w.compressSrv = o.compressSrv !== false;
   header(w, m);
-  const lists = [m.questions, m.answers, m.authorities, m.additionals];
   const counts = [0, 0, 0, 0];
   let full = false;
   for (let s = 0; s < 4 && !full; s++) {
-    const list = lists[s];
-    if (!Array.isArray(list)) throw new EncodeError(['questions', 'answers', 'authorities', 'additionals'][s], 'must be a list');
+    const list: unknown = m[SECTIONS[s]];
+    if (!Array.isArray(list)) throw new EncodeError(SECTIONS[s], 'must be a list');
     for (let i = 0; i < list.length; i++) {
       const pos = w.pos, mark = w.mark();
       try {
-        if (s === 0) writeQuestion(w, list[i] as Question);
-        else writeRecord(w, list[i] as Rec, o);
+        if (s) writeRecord(w, list[i], o);
+        else writeQuestion(w, list[i]);
       } catch (e) {
         if (e !== FULL) throw e;
         w.undo(pos, mark);
@@ -141,14 +143,7 @@ function fill(m: Message, o: EncodeOptions, budget: number): Packed {
     }
   }
   for (let s = 0; s < 4; s++) w.v.setUint16(4 + 2 * s, counts[s]);
-  const rest: Leftover = full
-    ? {
-        questions: m.questions.slice(counts[0]),
-        answers: m.answers.slice(counts[1]),
-        authorities: m.authorities.slice(counts[2]),
-        additionals: m.additionals.slice(counts[3]),
-      }
-    : NOTHING_LEFT;
+  const rest = full ? sections((name, s) => m[name].slice(counts[s]) as never[]) : NOTHING_LEFT;
   return { data: w.b.slice(0, w.pos), rest, full };
 }
 

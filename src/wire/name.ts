@@ -2,20 +2,14 @@
 // (RFC 6762 §16: "...no other characters are case-folded"), keeping the
 // original case on the wire.
 
-const UPPER = /[A-Z]/;
-
-/** Drops one trailing unescaped dot ('local.' -> 'local', 'a\\.' stays). */
+/** Drops one trailing unescaped dot ('local.' -> 'local', 'a\\.' stays): one preceded by an even run of backslashes. */
 export function trimDot(name: string): string {
-  if (!name.endsWith('.')) return name;
-  let k = name.length - 2;
-  while (k >= 0 && name.charCodeAt(k) === 0x5c) k--;
-  return (name.length - 2 - k) % 2 === 0 ? name.slice(0, -1) : name;
+  return name.endsWith('.') && /(?:^|[^\\])(?:\\\\)*\.$/.test(name) ? name.slice(0, -1) : name;
 }
 
 /** ASCII-lowercased form, the key for maps and compression. */
 export function nameKey(name: string): string {
-  name = trimDot(name);
-  return UPPER.test(name) ? name.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : name;
+  return trimDot(name).replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
 export function nameEq(a: string, b: string): boolean {

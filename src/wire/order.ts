@@ -16,10 +16,11 @@ export function rdataBytes(rec: Rec, o?: CodecOptions): Uint8Array {
 
 /** Negative when a sorts before b, positive when a is lexicographically later. */
 export function compareRecords(a: Rec, b: Rec, o?: CodecOptions): number {
-  if (a.class !== b.class) return a.class - b.class;
-  if (a.type !== b.type) return a.type - b.type;
+  const d = a.class - b.class || a.type - b.type;
+  if (d) return d;
   const x = rdataBytes(a, o), y = rdataBytes(b, o);
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] - y[i];
-  return x.length - y.length;
+  let i = 0;
+  while (i < x.length && i < y.length && x[i] === y[i]) i++;
+  // Equal up to the shorter one: the shorter sorts first.
+  return i < x.length && i < y.length ? x[i] - y[i] : x.length - y.length;
 }

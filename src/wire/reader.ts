@@ -31,19 +31,12 @@ export class Reader {
     if (this.pos + n > this.end) this.fail(`truncated ${what}: ${n} bytes needed, ${this.end - this.pos} left`);
   }
 
-  u8(what: string): number { this.need(1, what); return this.b[this.pos++]; }
-  u16(what: string): number {
-    this.need(2, what);
+  /** The unsigned big-endian integer in the next `n` bytes (1, 2 or 4). */
+  uint(n: number, what: string): number {
+    this.need(n, what);
     const b = this.b, p = this.pos;
-    this.pos = p + 2;
-    return (b[p] << 8) | b[p + 1];
-  }
-
-  u32(what: string): number {
-    this.need(4, what);
-    const b = this.b, p = this.pos;
-    this.pos = p + 4;
-    return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+    this.pos = p + n;
+    return n === 1 ? b[p] : n === 2 ? (b[p] << 8) | b[p + 1] : ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
   }
 
   /** A copy of the next n bytes. */

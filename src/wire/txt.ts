@@ -1,19 +1,16 @@
 // RFC 6763 §6 DNS-SD TXT key/value pairs. A value is bytes (binary allowed,
 // §6.5), or `true` for a key present without '=' (a boolean attribute, §6.4).
 import { EncodeError } from './errors.js';
+import { putUtf8 } from './label.js';
 
 export type TxtValue = Uint8Array | true;
 
 function utf8(s: string): Uint8Array {
-  const out: number[] = [];
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-  }
-  return Uint8Array.from(out);
+  // One UTF-16 unit takes at most 3 bytes (a surrogate pair, two units, takes 4).
+  const out = new Uint8Array(3 * s.length);
+  let p = 0;
+  for (const ch of s) p = putUtf8(ch.codePointAt(0)!, out, p);
+  return out.slice(0, p);
 }
 
 /**
@@ -25,17 +22,16 @@ function utf8(s: string): Uint8Array {
 export function txtEncode(pairs: Record<string, string | TxtValue>): Uint8Array[] {
   const list: Uint8Array[] = [];
   for (const key of Object.keys(pairs)) {
-    if (key === '' || !/^[\x20-\x3c\x3e-\x7e]+$/.test(key)) throw new EncodeError(`TXT key ${JSON.stringify(key)}`, 'must be printable ASCII without "="');
+    if (!/^[\x20-\x3c\x3e-\x7e]+$/.test(key)) throw new EncodeError(`TXT key ${JSON.stringify(key)}`, 'must be printable ASCII without "="');
     const v = pairs[key];
-    const k = utf8(key);
-    if (v === true) { list.push(k); continue; }
+    if (v === true) { list.push(utf8(key)); continue; }
     const val = typeof v === 'string' ? utf8(v) : v;
     if (!(val instanceof Uint8Array)) throw new EncodeError(`TXT key ${key}`, 'value must be a string, bytes or true');
-    if (k.length + 1 + val.length > 255) throw new EncodeError(`TXT key ${key}`, 'pair longer than 255 bytes');
-    const s = new Uint8Array(k.length + 1 + val.length);
-    s.set(k);
-    s[k.length] = 0x3d;
-    s.set(val, k.length + 1);
+    // The key is ASCII: one byte per character.
+    if (key.length + 1 + val.length > 255) throw new EncodeError(`TXT key ${key}`, 'pair longer than 255 bytes');
+    const s = new Uint8Array(key.length + 1 + val.length);
+    s.set(utf8(key + '='));
+    s.set(val, key.length + 1);
     list.push(s);
   }
   return list.length ? list : [new Uint8Array(0)];

@@ -50,24 +50,14 @@ export class Writer {
     if (this.pos + n > this.cap) throw FULL;
   }
 
-  u8(x: number, field: string): void {
-    if ((x & 0xff) !== x) throw new EncodeError(field, `not an 8-bit value: ${x}`);
-    this.room(1);
-    this.b[this.pos++] = x;
-  }
-
-  u16(x: number, field: string): void {
-    if ((x & 0xffff) !== x) throw new EncodeError(field, `not a 16-bit value: ${x}`);
-    this.room(2);
-    this.v.setUint16(this.pos, x);
-    this.pos += 2;
-  }
-
-  u32(x: number, field: string): void {
-    if (x >>> 0 !== x) throw new EncodeError(field, `not a 32-bit value: ${x}`);
-    this.room(4);
-    this.v.setUint32(this.pos, x);
-    this.pos += 4;
+  /** Writes `x` as an unsigned big-endian integer of `n` bytes (1, 2 or 4). */
+  uint(x: number, n: number, field: string): void {
+    if (x >>> 0 !== x || x >= 2 ** (8 * n)) throw new EncodeError(field, `not ${n === 1 ? 'an' : 'a'} ${8 * n}-bit value: ${x}`);
+    this.room(n);
+    if (n === 1) this.b[this.pos] = x;
+    else if (n === 2) this.v.setUint16(this.pos, x);
+    else this.v.setUint32(this.pos, x);
+    this.pos += n;
   }
 
   bytes(x: Uint8Array, field: string): void {
@@ -75,6 +65,20 @@ export class Writer {
     this.room(x.length);
     this.b.set(x, this.pos);
     this.pos += x.length;
+  }
+
+  /**
+   * Reserves a 16-bit count of the bytes that follow, RDLENGTH (RFC 1035
+   * §4.1.3) or an EDNS option length (RFC 6891 §6.1.2); `setLength16` fills
+   * it in once they are written. Returns where they start.
+   */
+  length16(): number {
+    this.room(2);
+    return (this.pos += 2);
+  }
+
+  setLength16(at: number): void {
+    this.v.setUint16(at - 2, this.pos - at);
   }
 
   /** Marks a rollback point; `undo` returns to it, forgetting compression targets written since. */
@@ -94,7 +98,7 @@ export class Writer {
   name(name: string, field: string, pointer = this.compress): void {
     if (typeof name !== 'string') throw new EncodeError(field, 'not a name string');
     name = trimDot(name);
-    if (name === '') return this.u8(0, field);
+    if (name === '') return this.uint(0, 1, field);
     const register = this.compress;
     // Find the longest suffix already written, label by label from the left.
     let n = 0;
@@ -103,19 +107,18 @@ export class Writer {
     const plain = name.indexOf('\\') < 0;
     for (;;) {
       starts[n++] = at;
-      if (register && pointer && (hit = target(at === 0 ? name : name.slice(at))) >= 0) { n--; break; }
+      if (register && pointer && (hit = target(name.slice(at))) >= 0) { n--; break; }
       at = plain ? name.indexOf('.', at) + 1 : nextLabel(name, at);
       if (at === 0) break;
     }
     const nameStart = this.pos;
     for (let j = 0; j < n; j++) {
+      // pos never passes cap, so the label (at most 68 bytes) stays inside the scratch's slack.
       const here = this.pos;
-      if (here >= this.cap) throw FULL;
       const next = writeLabel(name, starts[j], this.b, here + 1, len);
       const size = len[0];
-      if (next < 0) throw new EncodeError(field, `bad escape in ${JSON.stringify(name)}`);
-      if (size === 0) throw new EncodeError(field, `empty label in ${JSON.stringify(name)}`);
-      if (size > 63) throw new EncodeError(field, `label over 63 bytes in ${JSON.stringify(name)}`);
+      const bad = next < 0 ? 'bad escape' : size === 0 ? 'empty label' : size > 63 ? 'label over 63 bytes' : '';
+      if (bad) throw new EncodeError(field, `${bad} in ${JSON.stringify(name)}`);
       this.b[here] = size;
       this.pos = here + 1 + size;
       if (this.pos > this.cap) throw FULL;
@@ -123,11 +126,11 @@ export class Writer {
     const labelsEnd = this.pos;
     const tailLen = hit >= 0 ? hit >> 14 : 1;
     if (labelsEnd - nameStart + tailLen > 255) throw new EncodeError(field, 'name longer than 255 bytes');
-    if (hit >= 0) this.u16(0xc000 | (hit & 0x3fff), field);
-    else this.u8(0, field);
+    if (hit >= 0) this.uint(0xc000 | (hit & 0x3fff), 2, field);
+    else this.uint(0, 1, field);
     if (!register) return;
     for (let j = 0, off = nameStart; j < n && off < 0x4000; j++, off += this.b[off] + 1) {
-      const k = starts[j] === 0 ? name : name.slice(starts[j]);
+      const k = name.slice(starts[j]);
       // A name written in full may repeat a known suffix: keep the first target.
       if (pointer || target(k) < 0) {
         table.set(k, gen * 0x400000 + (labelsEnd - off + tailLen) * 0x4000 + off);
