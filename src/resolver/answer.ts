@@ -29,20 +29,21 @@ function negativeTtl(m: Message): number | undefined {
 export function classify(m: Message, name: string, type: number): Result {
   // RFC 2181 §9: a truncated reply is not used as it stands; it ends here only when TCP was not possible or failed.
   if (m.tc) return failed(type, 'truncated');
-  if (m.rcode === RCODE.NXDOMAIN) return { type, status: 'nxdomain', records: [], ttl: negativeTtl(m) };
   if (m.rcode === RCODE.REFUSED) return failed(type, 'refused');
-  if (m.rcode !== RCODE.NOERROR) return failed(type, 'servfail');
+  const nx = m.rcode === RCODE.NXDOMAIN;
+  if (m.rcode !== RCODE.NOERROR && !nx) return failed(type, 'servfail');
   // RFC 1034 §3.6.2: follow the CNAME chain inside the answer section.
   let owner = name;
   // The answer is cached under `name`: it lives no longer than any alias on the way (RFC 2181 §5.2).
   let chainTtl = Infinity;
-  for (let hops = 0; hops < MAX_CHAIN; hops++) {
-    const alias = m.answers.find((r) => r.type === T.CNAME && type !== T.CNAME && nameEq(r.name, owner));
+  for (let hops = 0; type !== T.CNAME && hops < MAX_CHAIN; hops++) {
+    const alias = m.answers.find((r) => r.type === T.CNAME && nameEq(r.name, owner));
     if (!alias) break;
     owner = alias.data as string;
     chainTtl = Math.min(chainTtl, alias.ttl);
   }
-  const records = m.answers.filter((r) => r.type === type && nameEq(r.name, owner));
-  if (records.length === 0) return { type, status: 'nodata', records, ttl: negativeTtl(m) };
+  const records = nx ? [] : m.answers.filter((r) => r.type === type && nameEq(r.name, owner));
+  // NXDOMAIN and NODATA are both negative answers, cached per RFC 2308 §5.
+  if (records.length === 0) return { type, status: nx ? 'nxdomain' : 'nodata', records, ttl: negativeTtl(m) };
   return { type, status: 'ok', records, ttl: Math.min(chainTtl, ...records.map((r) => r.ttl)) };
 }

@@ -58,10 +58,6 @@ export interface Counters {
   errors: number;
 }
 
-export const counters = (): Counters => ({
-  sent: 0, retransmits: 0, accepted: 0, malformed: 0, unknownId: 0, wrongSource: 0, wrongQuestion: 0, invalid: 0, timeouts: 0, busy: 0, tcp: 0, tcpFailed: 0, errors: 0,
-});
-
 /** The reply to one exchange, or nothing (timeout). */
 export type Exchanged = { reply: Message } | { reply: undefined };
 
@@ -74,10 +70,9 @@ interface Pending {
   /** Set once the exchange went on over TCP: later UDP copies are not its reply. */
   tcp: boolean;
   done: (r: Exchanged) => void;
-  stop: Cancel;
+  /** Cancels what the exchange waits on now: the retransmission timer, or the TCP exchange. */
+  cancel: Cancel;
 }
-
-const DEFAULT_BACKOFF = [1000, 2000, 4000];
 
 /** The canonical text of an address, so '2001:DB8::1' and '2001:db8::1' compare equal. */
 export function canonical(addr: string): string {
@@ -86,8 +81,13 @@ export function canonical(addr: string): string {
   return formatIp(bytes);
 }
 
+/** A server with its address canonical and its port filled in. */
+export const upstream = (s: Upstream): { addr: string; port: number } => ({ addr: canonical(s.addr), port: s.port ?? 53 });
+
 export class Client {
-  readonly counters: Counters = counters();
+  readonly counters: Counters = {
+    sent: 0, retransmits: 0, accepted: 0, malformed: 0, unknownId: 0, wrongSource: 0, wrongQuestion: 0, invalid: 0, timeouts: 0, busy: 0, tcp: 0, tcpFailed: 0, errors: 0,
+  };
   private readonly _sockets = new Map<4 | 6, Socket>();
   private readonly _pending = new Map<number, Pending>();
   private readonly _backoff: number[];
@@ -96,7 +96,7 @@ export class Client {
   private readonly _maxPending: number;
 
   constructor(private readonly _platform: Platform, opts: ClientOptions = {}) {
-    this._backoff = opts.backoff ?? DEFAULT_BACKOFF;
+    this._backoff = opts.backoff ?? [1000, 2000, 4000];
     this._total = opts.total ?? 7000;
     this._payload = opts.payload ?? 1232;
     this._maxPending = opts.maxPending ?? 256;
@@ -111,10 +111,10 @@ export class Client {
    * wait. The returned function abandons the exchange without calling `done`.
    */
   query(server: Upstream, question: Question, options: EdnsOption[], done: (r: Exchanged) => void): Cancel {
-    const to = { addr: canonical(server.addr), port: server.port ?? 53 };
+    const to = upstream(server);
     if (this._pending.size >= this._maxPending) {
       this.counters.busy++;
-      return this._platform.timer(0, () => this._guard(() => done({ reply: undefined })));
+      return this._platform.timer(0, () => this.guard(() => done({ reply: undefined })));
     }
     const family = to.addr.includes(':') ? 6 : 4;
     const sock = this._socket(family);
@@ -124,20 +124,16 @@ export class Client {
       additionals: [{ name: '', type: T.OPT, class: this._payload, flush: false, ttl: 0, data: options }],
     }));
     const deadline = this._platform.now() + this._total;
-    let cancelTimer: Cancel = () => {};
-    const p: Pending = {
-      id, server: to, question, data, deadline, tcp: false, done,
-      stop: () => { cancelTimer(); this._drop(p); },
-    };
+    const p: Pending = { id, server: to, question, data, deadline, tcp: false, done, cancel: () => {} };
     const transmit = (n: number): void => {
       this.counters.sent++;
       if (n > 0) this.counters.retransmits++;
       sock.send(data, to);
       const wait = Math.min(this._backoff[n], deadline - this._platform.now());
-      cancelTimer = this._platform.timer(wait, () => this._guard(() => {
+      p.cancel = this._platform.timer(wait, () => this.guard(() => {
         if (n + 1 < this._backoff.length && this._platform.now() < deadline) transmit(n + 1);
         else {
-          p.stop();
+          this._stop(p);
           this.counters.timeouts++;
           done({ reply: undefined });
         }
@@ -145,18 +141,18 @@ export class Client {
     };
     this._pending.set(id, p);
     transmit(0);
-    // p.stop changes when the exchange goes on over TCP.
-    return () => p.stop();
+    return () => this._stop(p);
   }
 
-  /** Forgets an exchange, unless its ID already belongs to a newer one. */
-  private _drop(p: Pending): void {
+  /** Cancels what an exchange waits on and forgets it, unless its ID already belongs to a newer one. */
+  private _stop(p: Pending): void {
+    p.cancel();
     if (this._pending.get(p.id) === p) this._pending.delete(p.id);
   }
 
   /** Closes the sockets; pending exchanges are abandoned without a callback. */
   close(): void {
-    for (const p of [...this._pending.values()]) p.stop();
+    for (const p of [...this._pending.values()]) this._stop(p);
     for (const s of this._sockets.values()) s.close();
     this._sockets.clear();
   }
@@ -165,19 +161,22 @@ export class Client {
     let s = this._sockets.get(family);
     if (!s) {
       s = this._platform.open({ family, port: 0 });
-      s.onMessage((data, meta) => this._guard(() => this._receive(data, meta.src, meta.srcPort)));
+      s.onMessage((data, meta) => this.guard(() => this._receive(data, meta.src, meta.srcPort)));
       this._sockets.set(family, s);
     }
     return s;
   }
 
-  /** Runs receive/timer work; nothing thrown there may reach the platform's event loop. */
-  private _guard(fn: () => void): void {
+  /**
+   * Runs receive/timer work (or a caller's callback, which runs there); nothing thrown
+   * there may reach the platform's event loop: it is counted and logged as `what`.
+   */
+  guard(fn: () => void, what = 'error on the receive path'): void {
     try {
       fn();
     } catch (e) {
       this.counters.errors++;
-      this._platform.log?.('error', 'hush resolver: error on the receive path', { error: String(e) });
+      this._platform.log?.('error', `hush resolver: ${what}`, { error: String(e) });
     }
   }
 
@@ -189,14 +188,19 @@ export class Client {
     }
   }
 
-  private _receive(data: Uint8Array, src: string, srcPort: number): void {
-    let m: Message;
+  /** The decoded message, or undefined (counted as malformed). */
+  private _decode(data: Uint8Array): Message | undefined {
     try {
-      m = decode(data);
+      return decode(data);
     } catch {
       this.counters.malformed++;
-      return;
+      return undefined;
     }
+  }
+
+  private _receive(data: Uint8Array, src: string, srcPort: number): void {
+    const m = this._decode(data);
+    if (!m) return;
     const p = this._pending.get(m.id);
     if (!p || !m.qr || p.tcp) {
       this.counters.unknownId++;
@@ -204,17 +208,12 @@ export class Client {
     }
     // RFC 5452 §4.3: accept only a reply from the address and port the query went to, for the same question.
     const from = parseIp(src);
-    if (!from || formatIp(from) !== p.server.addr || srcPort !== p.server.port) {
-      this.counters.wrongSource++;
-      return;
-    }
-    if (!sameQuestion(m, p.question)) {
-      this.counters.wrongQuestion++;
-      return;
-    }
-    this.counters.accepted++;
+    const outcome = !from || formatIp(from) !== p.server.addr || srcPort !== p.server.port ? 'wrongSource'
+      : sameQuestion(m, p.question) ? 'accepted' : 'wrongQuestion';
+    this.counters[outcome]++;
+    if (outcome !== 'accepted') return;
     if (m.tc && this._platform.connect) return this._overTcp(p, m);
-    p.stop();
+    this._stop(p);
     p.done({ reply: m });
   }
 
@@ -228,29 +227,20 @@ export class Client {
   private _overTcp(p: Pending, truncated: Message): void {
     const platform = this._platform as Platform & Required<Pick<Platform, 'connect'>>;
     this.counters.tcp++;
+    // The exchange keeps its ID in _pending; only the retransmission timer ends.
     p.tcp = true;
-    const stopUdp = p.stop;
-    stopUdp();
-    this._pending.set(p.id, p);
+    p.cancel();
     const end = (reply: Message): void => {
-      this._drop(p);
+      this._stop(p);
       p.done({ reply });
     };
-    const stopTcp = tcpExchange(platform, p.server, p.data, Math.max(0, p.deadline - platform.now()), (r) => this._guard(() => {
-      let m: Message | undefined;
-      if ('reply' in r) {
-        try {
-          m = decode(r.reply);
-        } catch {
-          this.counters.malformed++;
-        }
-      }
+    p.cancel = tcpExchange(platform, p.server, p.data, Math.max(0, p.deadline - platform.now()), (r) => this.guard(() => {
+      const m = 'reply' in r ? this._decode(r.reply) : undefined;
       if (m && m.qr && m.id === p.id && sameQuestion(m, p.question)) return end(m);
       this.counters.tcpFailed++;
       this._platform.log?.('debug', 'hush resolver: TCP retry gave no reply', { server: p.server.addr, why: 'failure' in r ? r.failure : 'mismatch' });
       end(truncated);
     }));
-    p.stop = () => { stopTcp(); this._drop(p); };
   }
 }
 

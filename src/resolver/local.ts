@@ -2,6 +2,7 @@
 // mDNS question per type, all asked at once (RFC 6762 §5.3 lets the querier
 // put them in one packet), answered from the querier's cache after `wait`.
 import type { Querier } from '../mdns/querier.js';
+import type { Rec } from '../wire/index.js';
 import type { Result } from './answer.js';
 import type { LocalLookup } from './resolver.js';
 
@@ -12,13 +13,12 @@ import type { LocalLookup } from './resolver.js';
  * cache keeps mDNS answers fresh (RFC 6762 §10), the unicast cache must not.
  */
 export function mdnsLookup(q: Querier, wait = 1000): LocalLookup {
+  const result = (type: number, records: Rec[]): Result => ({ type, status: records.length ? 'ok' : 'timeout', records });
   return (name, types, done) => {
     Promise.all(types.map((type) => q.query({ name, type }, { wait })))
       .then(
-        (answers) => answers.map((records, i): Result => (
-          records.length ? { type: types[i], status: 'ok', records } : { type: types[i], status: 'timeout', records: [] }
-        )),
-        () => types.map((type): Result => ({ type, status: 'timeout', records: [] })),
+        (answers) => answers.map((records, i) => result(types[i], records)),
+        () => types.map((type) => result(type, [])),
       )
       .then(done)
       // `done` is the caller's (the resolver guards it); nothing may become an unhandled rejection.

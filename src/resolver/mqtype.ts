@@ -16,23 +16,20 @@ export type Verdict =
   /** The requested types the response answers completely. */
   | { kind: 'answered'; types: number[] };
 
-function options(m: Message, code: number): MqtypeOption[] {
-  const found: MqtypeOption[] = [];
-  for (const rr of m.additionals) {
-    if (!Array.isArray(rr.data) || rr.type !== T.OPT) continue;
-    for (const o of rr.data as EdnsOption[]) if (o.kind === 'mqtype' && o.code === code) found.push(o);
-  }
-  return found;
-}
+/** The MQTYPE options with `code` in the response's OPT records. */
+const options = (m: Message, code: number): MqtypeOption[] => m.additionals.flatMap((rr) => (
+  rr.type === T.OPT && Array.isArray(rr.data)
+    ? (rr.data as EdnsOption[]).filter((o): o is MqtypeOption => o.kind === 'mqtype' && o.code === code)
+    : []
+));
 
 /** Reads a response to a query for `primary` that asked for `extra` in an MQTYPE-Query option. */
 export function verdict(m: Message, primary: number, extra: number[]): Verdict {
   const responses = options(m, OPT.MQTYPE_RESPONSE);
   // §3.5: "If the MQTYPE-Response option is present more than once or if a QTx value is
   // duplicated (or duplicates the primary QTYPE field) the client MUST treat the answer as invalid".
-  if (responses.length > 1) return { kind: 'invalid' };
   const listed = responses[0]?.types ?? [];
-  if (new Set(listed).size !== listed.length || listed.includes(primary)) return { kind: 'invalid' };
+  if (responses.length > 1 || new Set(listed).size !== listed.length || listed.includes(primary)) return { kind: 'invalid' };
   // §3.5: "if the server generates a FORMERR response, the client MUST issue additional
   // standalone queries ... for all QTYPEs for which an answer is still required".
   if (m.rcode === RCODE.FORMERR) return { kind: 'unsupported', formerr: true };

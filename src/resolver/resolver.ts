@@ -6,7 +6,7 @@ import type { Platform } from '../platform.js';
 import { T, nameKey } from '../wire/index.js';
 import { Cache, type CacheOptions } from './cache.js';
 import { classify, failed, type Result } from './answer.js';
-import { Client, canonical, question, type ClientOptions, type Counters, type Upstream } from './client.js';
+import { Client, question, upstream, type ClientOptions, type Counters, type Upstream } from './client.js';
 import { mqtypeQuery, verdict } from './mqtype.js';
 
 /** The seam for the mDNS querier: answers one (name, types) lookup, calling `done` once. */
@@ -42,13 +42,14 @@ export function isLinkLocalName(name: string): boolean {
   return n === 'local' || n.endsWith('.local') || n.endsWith('254.169.in-addr.arpa') || /(^|\.)[89ab]\.e\.f\.ip6\.arpa$/.test(n);
 }
 
-const serverKey = (s: Upstream): string => `${canonical(s.addr)} ${s.port ?? 53}`;
+/** The key of a server from upstream(): its canonical address and port. */
+const serverKey = (s: Required<Upstream>): string => `${s.addr} ${s.port}`;
 
 export class Resolver {
   readonly counters: ResolverCounters;
   private readonly _client: Client;
   private readonly _cache: Cache;
-  private readonly _servers: Upstream[];
+  private readonly _servers: Required<Upstream>[];
   private readonly _mqtype: boolean;
   private readonly _local: LocalLookup | undefined;
   /** draft-ietf-dnssd-multi-qtypes §3.5: servers seen to support (true) or not support (false) MQTYPE. */
@@ -59,33 +60,21 @@ export class Resolver {
     this._client = new Client(_platform, opts);
     this.counters = Object.assign(this._client.counters, { mqtypeQueries: 0, fallbacks: 0, cacheHits: 0 });
     this._cache = new Cache(opts.cache);
-    this._servers = opts.servers.map((s) => ({ addr: canonical(s.addr), port: s.port ?? 53 }));
+    this._servers = opts.servers.map(upstream);
     this._mqtype = opts.mqtype ?? true;
     this._local = opts.local;
   }
 
   /** One result per distinct type, in the order asked. */
   resolve(name: string, types: number[]): Promise<Result[]> {
-    return new Promise((ok, fail) => {
-      try {
-        this.lookup(name, types, ok);
-      } catch (e) {
-        fail(e);
-      }
-    });
+    // A throw in the executor rejects the promise.
+    return new Promise((ok) => this.lookup(name, types, ok));
   }
 
   /** Callback form of resolve(); `done` may be called before this returns (cache hits). */
   lookup(name: string, types: number[], callback: (results: Result[]) => void): void {
     // The caller's callback runs on receive and timer paths: its error is counted, never let out.
-    const done = (results: Result[]): void => {
-      try {
-        callback(results);
-      } catch (e) {
-        this.counters.errors++;
-        this._platform.log?.('error', 'hush resolver: a lookup callback threw', { error: String(e) });
-      }
-    };
+    const done = (results: Result[]): void => this._client.guard(() => callback(results), 'a lookup callback threw');
     if (typeof name !== 'string' || name.replace(/\.$/, '') === '') throw new Error('resolve: name must be a non-empty domain name');
     if (!Array.isArray(types) || types.length === 0) throw new Error('resolve: types must be a non-empty list of RR types');
     const bad = types.find((t) => !isDataType(t));
@@ -99,15 +88,15 @@ export class Resolver {
     if (this._servers.length === 0) throw new Error('resolve: options.servers is empty, no upstream for a unicast name');
     const got = new Map<number, Result>();
     const now = this._platform.now();
-    for (const t of wanted) {
+    const missing = wanted.filter((t) => {
       const hit = this._cache.get(name, t, now);
       if (hit) {
         this.counters.cacheHits++;
         got.set(t, hit);
       }
-    }
+      return !hit;
+    });
     const finish = () => done(wanted.map((t) => got.get(t) as Result));
-    const missing = wanted.filter((t) => !got.has(t));
     if (missing.length === 0) return finish();
     const attempt = (i: number, ask: number[]): void => {
       this._ask(this._servers[i], name, ask, (results) => {
@@ -128,13 +117,13 @@ export class Resolver {
 
   /** Whether `server` was seen to support MQTYPE; undefined until it was asked. */
   supportsMqtype(server: Upstream): boolean | undefined {
-    return this._support.get(serverKey(server));
+    return this._support.get(serverKey(upstream(server)));
   }
 
   close(): void { this._client.close(); }
 
   /** Asks one server for all `types`, with MQTYPE when that may help. */
-  private _ask(server: Upstream, name: string, types: number[], done: (results: Result[]) => void): void {
+  private _ask(server: Required<Upstream>, name: string, types: number[], done: (results: Result[]) => void): void {
     const key = serverKey(server);
     if (types.length < 2 || !this._mqtype || this._support.get(key) === false) return this._standalone(server, name, types, done);
     const [primary, ...extra] = types;
@@ -146,22 +135,16 @@ export class Resolver {
         this.counters.fallbacks += ask.length;
         this._standalone(server, name, ask, (more) => done([...have, ...more]));
       };
-      if (v.kind === 'invalid') {
-        this.counters.invalid++;
-        this._support.set(key, false);
-        return rest([], types);
+      this._support.set(key, v.kind === 'answered');
+      if (v.kind === 'invalid') this.counters.invalid++;
+      if (v.kind !== 'answered') {
+        // Invalid or FORMERR: every type is asked again; otherwise the response answers the primary type.
+        return v.kind === 'unsupported' && !v.formerr ? rest([classify(reply, name, primary)], extra) : rest([], types);
       }
-      if (v.kind === 'unsupported') {
-        this._support.set(key, false);
-        return v.formerr ? rest([], types) : rest([classify(reply, name, primary)], extra);
-      }
-      this._support.set(key, true);
       // §3.5: "a listed type with no records" is answered (negatively) by this response;
-      // "The client MUST subsequently initiate separate standalone queries" for the others.
-      const answered = [primary, ...v.types].map((t) => classify(reply, name, t));
-      const missing = extra.filter((t) => !v.types.includes(t));
-      if (missing.length === 0) return done(answered);
-      rest(answered, missing);
+      // "The client MUST subsequently initiate separate standalone queries" for the others
+      // (none left: _standalone answers at once with no results).
+      rest([primary, ...v.types].map((t) => classify(reply, name, t)), extra.filter((t) => !v.types.includes(t)));
     });
   }
 

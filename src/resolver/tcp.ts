@@ -19,41 +19,38 @@ export function tcpExchange(
   try {
     stream = platform.connect(to);
   } catch (e) {
-    // A backend that refuses at once is a failed connection like any other, told from the event loop.
-    let live = true;
-    platform.timer(0, () => { if (live) done({ failure: 'error', detail: String(e) }); });
-    return () => { live = false; };
+    // A backend that refuses at once is a failed connection like any other, told from the event loop;
+    // cancelling the timer keeps `done` from being called.
+    return platform.timer(0, () => done({ failure: 'error', detail: String(e) }));
   }
   let finished = false;
-  const finish = (r: Parameters<typeof done>[0]): void => {
-    if (finished) return;
+  /** Ends the exchange once; true when this call ended it. */
+  const stop = (): boolean => {
+    if (finished) return false;
     finished = true;
     stopTimer();
     stream.close();
-    done(r);
+    return true;
+  };
+  const finish = (r: Parameters<typeof done>[0]): void => {
+    if (stop()) done(r);
   };
   const stopTimer = platform.timer(wait, () => finish({ failure: 'timeout' }));
-  let buf = new Uint8Array(0);
+  let buf: Uint8Array = new Uint8Array(0);
   stream.onData((chunk) => {
-    if (finished) return;
-    const joined = new Uint8Array(buf.length + chunk.length);
-    joined.set(buf);
-    joined.set(chunk, buf.length);
-    buf = joined;
-    if (buf.length < 2) return;
+    buf = concat(buf, chunk);
     const len = (buf[0] << 8) | buf[1];
+    // With fewer than two bytes in, buf.length < 2 <= 2 + len: nothing finishes yet.
     if (buf.length >= 2 + len) finish({ reply: buf.slice(2, 2 + len) });
   });
   stream.onEnd((error) => finish(error === undefined ? { failure: 'closed' } : { failure: 'error', detail: error }));
-  const framed = new Uint8Array(2 + query.length);
-  framed[0] = query.length >> 8;
-  framed[1] = query.length & 0xff;
-  framed.set(query, 2);
-  stream.write(framed);
-  return () => {
-    if (finished) return;
-    finished = true;
-    stopTimer();
-    stream.close();
-  };
+  stream.write(concat(new Uint8Array([query.length >> 8, query.length & 0xff]), query));
+  return stop;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
 }
