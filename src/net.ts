@@ -7,7 +7,7 @@ import { formatV4, formatV6, parseV4, parseV6 } from './wire/addr.js';
 export function parseIp(text: string): Uint8Array | undefined {
   const v6 = text.includes(':');
   const out = new Uint8Array(v6 ? 16 : 4);
-  return (v6 ? parseV6(text, out, 0) : parseV4(text, out, 0)) ? out : undefined;
+  return (v6 ? parseV6 : parseV4)(text, out, 0) ? out : undefined;
 }
 
 export const formatIp = (b: Uint8Array): string => (b.length === 4 ? formatV4(b, 0) : formatV6(b, 0));

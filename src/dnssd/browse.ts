@@ -94,18 +94,18 @@ function afterFirst(name: string): string {
 function follow(q: Querier, owner: string, emit: (kind: BrowseEvent['kind'], target: string, links: string[]) => void): Stop {
   const seen = new Map<string, { target: string; links: Set<string> }>();
   const on = (event: CacheEvent, e: CacheEntry): void => {
-    if (event === 'update' || typeof e.rec.data !== 'string') return;
-    const key = nameKey(e.rec.data);
-    let s = seen.get(key);
-    if (event === 'add') {
-      if (s?.links.has(e.link)) return;
-      if (!s) seen.set(key, (s = { target: e.rec.data, links: new Set() }));
-      s.links.add(e.link);
-      emit(s.links.size === 1 ? 'add' : 'update', s.target, [...s.links]);
-    } else if (s?.links.delete(e.link)) {
-      if (s.links.size === 0) seen.delete(key);
-      emit(s.links.size === 0 ? 'remove' : 'update', s.target, [...s.links]);
-    }
+    const target = e.rec.data;
+    if (event === 'update' || typeof target !== 'string') return;
+    const key = nameKey(target);
+    const s = seen.get(key) ?? { target, links: new Set<string>() };
+    const had = s.links.size;
+    if (event === 'add') s.links.add(e.link);
+    else s.links.delete(e.link);
+    const has = s.links.size;
+    if (has === had) return;
+    if (has) seen.set(key, s);
+    else seen.delete(key);
+    emit(had === 0 ? 'add' : has ? 'update' : 'remove', s.target, [...s.links]);
   };
   const w = q.watch({ name: owner, type: T.PTR }, on);
   for (const e of w.records()) on('add', e);

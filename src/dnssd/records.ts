@@ -39,15 +39,15 @@ export function instanceName(spec: ServiceSpec, label: string): string {
 export function serviceRecords(spec: ServiceSpec, label: string, host: string, ttl: Ttls): Owned[] {
   const inst = instanceName(spec, label);
   const typeName = `${spec.type}.local`;
-  const list = [
-    own(typeName, T.PTR, ttl.other, inst, false),
-    own(SERVICES, T.PTR, ttl.other, typeName, false),
-    ...(spec.subtypes ?? []).map((sub) => own(`${sub}._sub.${typeName}`, T.PTR, ttl.other, inst, false)),
+  const ptr = (owner: string, target: string): Owned => own(owner, T.PTR, ttl.other, target, false);
+  return [
+    ptr(typeName, inst),
+    ptr(SERVICES, typeName),
+    ...(spec.subtypes ?? []).map((sub) => ptr(`${sub}._sub.${typeName}`, inst)),
     own(inst, T.SRV, ttl.host, { priority: 0, weight: 0, port: spec.port, target: host }, true),
     own(inst, T.TXT, ttl.other, txtEncode(spec.txt ?? {}), true),
     nsec(inst, [T.TXT, T.SRV], ttl.host),
   ];
-  return list;
 }
 
 /**

@@ -56,7 +56,6 @@ export class Cache {
   readonly max: number;
   /** Link id -> record id -> entry (nested, so no entry needs a second key string). */
   private readonly _entries = new Map<string, Map<string, CacheEntry>>();
-  private _size = 0;
   /** Name key -> its entries on every link, for lookups and the cache-flush rule. */
   private readonly _byName = new Map<string, Set<CacheEntry>>();
   /** Every entry, latest expiry first, so the soonest to go is last; ties go in the order they came. */
@@ -69,7 +68,7 @@ export class Cache {
     if (!Number.isInteger(this.max) || this.max < 1) throw new RangeError(`hush: cache max must be a positive integer, got ${String(_opts.max)}`);
   }
 
-  get size(): number { return this._size; }
+  get size(): number { return this._order.length; }
 
   private _find(link: string, id: string): CacheEntry | undefined {
     return this._entries.get(link)?.get(id);
@@ -105,14 +104,13 @@ export class Cache {
     let onLink = this._entries.get(link);
     if (!onLink) this._entries.set(link, (onLink = new Map()));
     onLink.set(id, e);
-    this._size++;
     let s = this._byName.get(e.key);
     if (!s) this._byName.set(e.key, (s = new Set()));
     s.add(e);
     this._list(e);
     this._emit('add', e);
     // One over the cap: the entry expiring soonest goes (this one, possibly).
-    if (this._size > this.max) {
+    if (this.size > this.max) {
       this._drop(this._soonest()!);
       this._arm();
     }
@@ -125,9 +123,9 @@ export class Cache {
    * expire from the cache in one second."
    */
   private _flushOthers(link: string, rec: Rec, id: string, now: number): void {
-    for (const e of this._byName.get(nameKey(rec.name)) ?? []) {
-      if (e.link !== link || e.rec.type !== rec.type || e.rec.class !== rec.class || e.id === id) continue;
-      if (now - e.received > GRACE) this._shorten(e, now + GRACE);
+    for (const e of this.get(rec.name, rec.type, link)) {
+      // (A record of type ANY flushes only its own type.)
+      if (e.rec.type === rec.type && e.rec.class === rec.class && e.id !== id && now - e.received > GRACE) this._shorten(e, now + GRACE);
     }
   }
 
@@ -210,7 +208,6 @@ export class Cache {
     if (onLink?.get(e.id) !== e) return;
     onLink.delete(e.id);
     if (onLink.size === 0) this._entries.delete(e.link);
-    this._size--;
     const s = this._byName.get(e.key)!;
     s.delete(e);
     if (s.size === 0) this._byName.delete(e.key);

@@ -45,12 +45,10 @@ export class Endpoint {
   private _users: EndpointUser[] = [];
   private _want: NetInterface[] = [];
   private _stopInterfaces?: Cancel;
-  private readonly _budget: number;
   /** How TSR options are read and written on these links. */
   readonly codec: CodecOptions & { tsrCode: number; tsrLayout: TsrLayout };
 
   constructor(readonly p: Platform, private readonly _opts: EndpointOptions = {}) {
-    this._budget = _opts.budget ?? MTU_BUDGET;
     this.codec = { tsrCode: _opts.tsr?.code ?? TSR_APPLE, tsrLayout: _opts.tsr?.layout ?? 'apple' };
   }
 
@@ -90,7 +88,6 @@ export class Endpoint {
     this._users = this._users.filter((u) => u !== user);
     if (this._users.length > 0) return;
     this._stopInterfaces?.();
-    this._stopInterfaces = undefined;
     for (const link of this.links.values()) link.close();
     for (const s of this._sockets.values()) s.close();
     this.links.clear();
@@ -159,8 +156,10 @@ export class Endpoint {
     for (const [id, ifc] of next) {
       if (this.links.has(id)) continue;
       try {
-        const link = new Link({ ...ifc }, ifc.family, this._socket(ifc.family), this.p, this._budget, this.count, this.codec);
-        this._socket(ifc.family).join(ifc.index);
+        // `ifc` is this link's own copy of the interface.
+        const socket = this._socket(ifc.family);
+        const link = new Link(ifc, ifc.family, socket, this.p, o.budget ?? MTU_BUDGET, this.count, this.codec);
+        socket.join(ifc.index);
         this.links.set(id, link);
         change.added.push(link);
       } catch (e) {

@@ -2,8 +2,7 @@
 // It owns the per-record multicast history (RFC 6762 §6.2 rate limit, §5.4
 // quarter-TTL rule) and the outbox that aggregates multicast answers (§6.4).
 import type { NetInterface, Platform, Socket } from '../platform.js';
-import type { CodecOptions, Leftover, Message, Rec } from '../wire/types.js';
-import { nameKey } from '../wire/name.js';
+import type { CodecOptions, EncodeOptions, Leftover, Message, Packed, Rec, TsrOption } from '../wire/types.js';
 import { T } from '../wire/types.js';
 import { encode, message, pack } from '../wire/message.js';
 import { withTtl } from './record.js';
@@ -17,6 +16,8 @@ export const GROUP = { 4: '224.0.0.251', 6: 'ff02::fb' } as const;
 /** TSR data of locally registered names (draft-tllq-tsr-05 §3.5), by name key; none for others. */
 export type TsrOf = (key: string) => Tsr | undefined;
 
+/** The DNS header (RFC 1035 §4.1.1): a packet no longer than it carries nothing. */
+const HEADER_BYTES = 12;
 /** An OPT record's fixed part (RFC 6891 §6.1.2) and one TSR option (§2): what a packet must keep free for them. */
 const OPT_BYTES = 11;
 const TSR_OPTION_BYTES = 14;
@@ -66,10 +67,13 @@ export class Link {
   send(msg: Message, to?: { addr: string; port: number }, legacy = false, tsr?: TsrOf): void {
     let m = msg;
     for (;;) {
-      const { p, names } = this._fill(m, legacy, tsr);
-      const placed = items(m) - items(p.rest);
-      if (placed > 0) {
-        if (names) p.data = this._withTsr(m, p.rest, tsr!, legacy);
+      const { p, placed, options } = this._fill(m, legacy, tsr);
+      const r = p.rest;
+      if (p.data.length > HEADER_BYTES) {
+        if (options.length) {
+          const opt: Rec = { name: '', type: T.OPT, class: OPT_PAYLOAD, flush: false, ttl: 0, data: options };
+          p.data = encode({ ...placed, additionals: [...placed.additionals, opt] }, this._encoding(legacy, this._budget));
+        }
         if (p.full && !m.qr) {
           p.data[2] |= 0x02;
           this._count('truncatedQueries');
@@ -77,48 +81,41 @@ export class Link {
         this._socket.send(p.data, { addr: to?.addr ?? GROUP[this.family], port: to?.port ?? MDNS_PORT, ifindex: this.ifindex });
         this._count(to ? 'sentUnicast' : 'sentMulticast');
         this._count('sentBytes', p.data.length);
-      }
-      if (!p.full) return;
-      const r = p.rest;
-      if (placed === 0) {
+      } else if (p.full) {
         // One record larger than the budget: it can never be sent; skip it.
         this._count('tooLarge');
-        const s = [r.questions, r.answers, r.authorities, r.additionals].find((l) => l.length > 0)!;
-        s.splice(0, 1);
+        [r.questions, r.answers, r.authorities, r.additionals].find((l) => l.length > 0)!.shift();
       }
-      m = { ...m, questions: r.questions.slice(), answers: r.answers.slice(), authorities: r.authorities.slice(), additionals: r.additionals.slice() };
+      if (!p.full) return;
+      m = { ...m, ...r };
     }
   }
 
+  private _encoding(legacy: boolean, budget: number): EncodeOptions {
+    return { ...this._codec, budget, compressSrv: !legacy };
+  }
+
   /**
-   * Packs as much of `m` as fits with room left for the OPT record and one
-   * TSR option per registered name among the records placed: packed again
-   * with less room while the placed records need more than is left (each
-   * round places no more names, so it settles at once).
+   * Packs as much of `m` as fits with room left for the OPT record and the
+   * TSR options (one per registered name) of the records placed: packed
+   * again with less room while the placed records need more than is left
+   * (each round places no more names, so it settles at once).
    */
-  private _fill(m: Message, legacy: boolean, tsr?: TsrOf): { p: ReturnType<typeof pack>; names: number } {
+  private _fill(m: Message, legacy: boolean, tsr?: TsrOf): { p: Packed; placed: Message; options: TsrOption[] } {
     let budget = this._budget;
     for (;;) {
-      const p = pack(m, { ...this._codec, budget, compressSrv: !legacy });
-      const names = tsr ? tsrNames(placedOf(m, p.rest), tsr) : 0;
-      const need = names ? OPT_BYTES + TSR_OPTION_BYTES * names : 0;
-      if (p.data.length + need <= this._budget || budget <= MIN_BUDGET) return { p, names };
+      const p = pack(m, this._encoding(legacy, budget));
+      const placed = placedOf(m, p.rest);
+      const options = tsr ? tsrOptions(placed.answers.concat(placed.authorities, placed.additionals), tsr, this._codec.tsrCode, this._p.now()) : [];
+      const need = options.length && OPT_BYTES + TSR_OPTION_BYTES * options.length;
+      if (p.data.length + need <= this._budget || budget <= MIN_BUDGET) return { p, placed, options };
       budget = Math.max(MIN_BUDGET, this._budget - need);
     }
   }
 
-  /** The packet of what `pack` placed (all of `m` but `rest`), with its TSR options in an OPT record. */
-  private _withTsr(m: Message, rest: Leftover, tsr: TsrOf, legacy: boolean): Uint8Array {
-    const placed = placedOf(m, rest);
-    const options = tsrOptions(placed.answers.concat(placed.authorities, placed.additionals), tsr, this._codec.tsrCode, this._p.now());
-    if (options.length) placed.additionals = [...placed.additionals, { name: '', type: T.OPT, class: OPT_PAYLOAD, flush: false, ttl: 0, data: options }];
-    return encode(placed, { ...this._codec, budget: this._budget, compressSrv: !legacy });
-  }
-
   /** Whether the whole message fits in one packet, with its TSR options when `tsr` is given. */
   fits(m: Message, tsr?: TsrOf): boolean {
-    const { p } = this._fill(m, false, tsr);
-    return !p.full;
+    return !this._fill(m, false, tsr).p.full;
   }
 
   /**
@@ -131,25 +128,20 @@ export class Link {
    */
   queue(items: Pending[], at: number): void {
     const now = this._p.now();
+    const all = this._batches;
+    // (A batch at or after a future `at` is itself in the future.)
     let batch = at <= now
-      ? this._batches.find((b) => b.at <= now)
-      : this._batches.find((b) => b.at > now && b.at >= at && b.at <= at + 500) ??
-        this._batches.find((b) => b.at > now && b.at < at && at <= b.limit);
-    if (batch && batch.at < at) {
-      batch.cancel();
-      this._arm(batch, at);
-    }
-    if (!batch) {
-      batch = { at, limit: at + 500, items: [], cancel: () => undefined };
-      this._arm(batch, at);
-      this._batches.push(batch);
+      ? all.find((b) => b.at <= now)
+      : all.find((b) => b.at >= at && b.at <= at + 500) ?? all.find((b) => b.at > now && b.at < at && at <= b.limit);
+    // A new batch is armed below like a postponed one.
+    if (!batch) all.push((batch = { at: -Infinity, limit: at + 500, items: [], cancel: () => undefined }));
+    if (batch.at < at) {
+      const b = batch;
+      b.cancel();
+      b.at = at;
+      b.cancel = this._p.timer(Math.max(0, at - now), () => this._flush(b));
     }
     batch.items.push(...items);
-  }
-
-  private _arm(b: Batch, at: number): void {
-    b.at = at;
-    b.cancel = this._p.timer(Math.max(0, at - this._p.now()), () => this._flush(b));
   }
 
   /**
@@ -157,15 +149,18 @@ export class Link {
    * "...and the TTL in that record is not less than the TTL this host would have given".
    */
   suppress(rec: Rec, id: string): void {
-    for (const b of this._batches) {
-      b.items = b.items.filter((i) => i.additional || i.resend || i.o.id !== id || rec.ttl < i.o.rec.ttl);
-    }
+    this._keep((i) => i.additional || i.resend || i.o.id !== id || rec.ttl < i.o.rec.ttl);
   }
 
   /** Drops queued answers, and the multicast history, of records that are no longer ours. */
   forget(ids: Set<string>): void {
-    for (const b of this._batches) b.items = b.items.filter((i) => !ids.has(i.o.id));
+    this._keep((i) => !ids.has(i.o.id));
     for (const id of ids) this.lastMulticast.delete(id);
+  }
+
+  /** Keeps only the queued answers that pass `keep`. */
+  private _keep(keep: (i: Pending) => boolean): void {
+    for (const b of this._batches) b.items = b.items.filter(keep);
   }
 
   private _flush(batch: Batch): void {
@@ -177,12 +172,11 @@ export class Link {
     let next = Infinity;
     for (const item of batch.items) {
       const { o, additional, defend, resend } = item;
-      const last = this.lastMulticast.get(o.id);
       // RFC 6762 §6.2: at most once per second per record. A record multicast
       // within the last second already reached the querier's link: drop it.
       // Probe defence is delayed to 250 ms after the last multicast instead,
       // and a resend to a second after it.
-      const free = last === undefined ? now : last + (defend ? 250 : 1000);
+      const free = (this.lastMulticast.get(o.id) ?? -Infinity) + (defend ? 250 : 1000);
       if (free > now) {
         if ((defend || resend) && !additional) { later.push(item); next = Math.min(next, free); }
         continue;
@@ -234,18 +228,4 @@ function placedOf(m: Message, rest: Leftover): Message {
     authorities: cut(m.authorities, rest.authorities),
     additionals: cut(m.additionals, rest.additionals),
   };
-}
-
-/** How many registered (TSR-carrying) owner names the message's records have. */
-function tsrNames(m: Message, tsr: TsrOf): number {
-  const names = new Set<string>();
-  for (const r of m.answers.concat(m.authorities, m.additionals)) {
-    const k = nameKey(r.name);
-    if (tsr(k)) names.add(k);
-  }
-  return names.size;
-}
-
-function items(m: { questions: unknown[]; answers: unknown[]; authorities: unknown[]; additionals: unknown[] }): number {
-  return m.questions.length + m.answers.length + m.authorities.length + m.additionals.length;
 }

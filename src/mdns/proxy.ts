@@ -49,27 +49,30 @@ export interface ProxyHandle {
   withdraw(opts?: { goodbye?: boolean }): void;
 }
 
+/** A proxy registration's field is wrong: the TypeError names it. */
+function wrong(what: string): never {
+  throw new TypeError(`hush: proxy ${what}`);
+}
+
 /** Checks a proxy registration, naming the field that is wrong, and returns its TSR data. */
 export function checkProxy(spec: ProxySpec): Tsr | undefined {
-  if (!spec || typeof spec.hostName !== 'string' || spec.hostName === '' || spec.hostName.includes('.')) {
-    throw new TypeError('hush: proxy hostName must be a host label without dots');
-  }
+  if (!spec || typeof spec.hostName !== 'string' || spec.hostName === '' || spec.hostName.includes('.')) wrong('hostName must be a host label without dots');
   checkAddresses(spec.addresses);
-  if (spec.services !== undefined && !Array.isArray(spec.services)) throw new TypeError('hush: proxy services must be a list of services');
+  if (spec.services !== undefined && !Array.isArray(spec.services)) wrong('services must be a list of services');
   const t = spec.tsr;
   if (t === undefined) return undefined;
-  if (!Number.isFinite(t.received)) throw new TypeError('hush: proxy tsr.received must be a platform time in ms');
-  if (t.key !== undefined && !(t.key instanceof Uint8Array)) throw new TypeError('hush: proxy tsr.key must be a Uint8Array');
+  if (!Number.isFinite(t.received)) wrong('tsr.received must be a platform time in ms');
+  if (t.key !== undefined && !(t.key instanceof Uint8Array)) wrong('tsr.key must be a Uint8Array');
   if (t.key === undefined && !(Number.isInteger(t.checksum) && t.checksum! >= 0 && t.checksum! <= 0xffffffff)) {
-    throw new TypeError('hush: proxy tsr needs key (bytes) or checksum (a 32-bit unsigned integer)');
+    wrong('tsr needs key (bytes) or checksum (a 32-bit unsigned integer)');
   }
   return { received: t.received, checksum: t.key ? keyChecksum(t.key) : t.checksum! >>> 0 };
 }
 
 export function checkAddresses(addresses: unknown): void {
-  if (!Array.isArray(addresses) || addresses.length === 0) throw new TypeError('hush: proxy addresses must be a non-empty list of IP addresses');
+  if (!Array.isArray(addresses) || addresses.length === 0) wrong('addresses must be a non-empty list of IP addresses');
   const bad = addresses.find((a) => typeof a !== 'string' || !parseIp(a));
-  if (bad !== undefined) throw new TypeError(`hush: proxy addresses holds '${String(bad)}', not an IP address`);
+  if (bad !== undefined) wrong(`addresses holds '${String(bad)}', not an IP address`);
 }
 
 /**

@@ -178,15 +178,13 @@ export class Querier extends Engine {
   // ---- interfaces and links -------------------------------------------------
 
   /** The endpoint's links changed: §10.3, what was heard on a link that went or changed may be stale. */
-  onLinks(change: LinkChange): void {
+  onLinks({ added, changed, removed }: LinkChange): void {
     if (this._closed) return;
-    const { added, changed, removed } = change;
     for (const link of [...removed, ...changed]) this.cache.flushLink(link.id);
     this._reconfirms = this._reconfirms.filter((r) => !removed.includes(r.link));
-    for (const a of this._asking.values()) {
-      for (const link of removed) a.links.delete(link);
-      for (const link of [...changed, ...added]) a.links.set(link, this._firstSchedule());
-    }
+    for (const a of this._asking.values()) for (const link of removed) a.links.delete(link);
+    // Link by link, each watched question drawing its random first delay in turn.
+    for (const link of [...changed, ...added]) for (const a of this._asking.values()) a.links.set(link, this._firstSchedule());
     this._schedule();
   }
 
@@ -207,10 +205,7 @@ export class Querier extends Engine {
   /** When a cached answer someone still wants is next refreshed (Infinity after the 95% query). */
   private _refreshAt(e: CacheEntry): number {
     let r = this._refresh.get(e);
-    if (!r || r.received !== e.received) {
-      r = { received: e.received, step: 0, at: this._refreshPoint(e, 0) };
-      this._refresh.set(e, r);
-    }
+    if (!r || r.received !== e.received) this._refresh.set(e, (r = { received: e.received, step: 0, at: this._refreshPoint(e, 0) }));
     return r.at;
   }
 
@@ -281,7 +276,7 @@ export class Querier extends Engine {
     // A record already being reconfirmed on this link is not queued again.
     if (this._reconfirms.some((r) => r.link === link && r.id === id)) return;
     const now = this._p.now();
-    this._reconfirms.push({ link, id, q, at: now }, { link, id, q, at: now + RECONFIRM_RETRY });
+    for (const at of [now, now + RECONFIRM_RETRY]) this._reconfirms.push({ link, id, q, at });
     this._schedule();
   }
 
@@ -344,8 +339,8 @@ export class Querier extends Engine {
       // "Planning to transmit": the first query, or past the middle of the wait for the next one.
       if (!a || !s || (s.sent > 0 && now < s.due - s.gap / 2)) continue;
       const ours = new Set(this._known(link, [a.q], now).map((e) => e.id));
-      const theirs = m.answers.filter((r) => nameKey(r.name) === nameKey(q.name) && (q.type === T.ANY || r.type === q.type));
-      if (!theirs.every((r) => ours.has(recordId(r)))) continue;
+      // Any answer of theirs that we would not list: ours still goes.
+      if (m.answers.some((r) => nameKey(r.name) === nameKey(q.name) && (q.type === T.ANY || r.type === q.type) && !ours.has(recordId(r)))) continue;
       this._count('duplicateQuestions');
       sent(s, now);
       changed = true;

@@ -13,12 +13,11 @@ import { DEFAULT_TTLS, hostRecords, instanceName, serviceRecords } from '../dnss
 import type { ServiceSpec, Ttls } from '../dnssd/records.js';
 import { answerable, onLink, recordsOn } from './group.js';
 import type { Group, GroupEvent, LinkState } from './group.js';
-import { Engine } from './engine.js';
+import { Engine, rearm } from './engine.js';
 import type { LinkChange } from './endpoint.js';
-import type { LinkOptions } from './engine.js';
+import type { Alarm, LinkOptions } from './engine.js';
 import { MDNS_PORT } from './link.js';
-import type { Link } from './link.js';
-import type { Pending } from './link.js';
+import type { Link, Pending } from './link.js';
 import { nextHostLabel, nextInstanceName } from './names.js';
 import { recordId, withTtl } from './record.js';
 import type { Owned } from './record.js';
@@ -137,7 +136,7 @@ export class Responder extends Engine {
   private readonly _groups = new Set<Registration>();
   private readonly _host: Registration;
   private _index = new Map<string, Entry[]>();
-  private _ticks = new Map<Link, { at: number; cancel: Cancel }>();
+  private _ticks = new Map<Link, Alarm>();
   private _waits = new Map<string, KnownAnswerWait>();
   /** Second announcements of updated records (§8.4), due at `at`. */
   private _repeat: { link: Link; records: Owned[]; at: number }[] = [];
@@ -170,6 +169,11 @@ export class Responder extends Engine {
   start(): void {
     this._groups.add(this._host);
     this._attach();
+  }
+
+  /** A whole number of milliseconds in [0, below): the random delays of RFC 6762 §§6, 7.2, 8.1. */
+  private _random(below: number): number {
+    return Math.floor(this._p.random() * below);
   }
 
   private _open(what: string): void {
@@ -225,7 +229,13 @@ export class Responder extends Engine {
       update: (change) => {
         if (change.addresses !== undefined) checkAddresses(change.addresses);
         if (change.received !== undefined && !Number.isFinite(change.received)) throw new TypeError('hush: received must be a platform time in ms');
-        this._guard(() => this._updateProxy(g, change));
+        // A renewal or change from the client (seed 000, quiet rules): the same records send
+        // nothing, whatever the new time; added records are announced without probing; removed ones get goodbyes.
+        this._guard(() => {
+          if (!live(g.proxy!)) return;
+          applyChange(g.proxy!, change);
+          if (this._refresh(g)) this._count('proxyChanges');
+        });
       },
       withdraw: (opts = {}) => this._guard(() => this._end(g, 'withdrawn', opts.goodbye !== false)),
     };
@@ -301,17 +311,6 @@ export class Responder extends Engine {
   }
 
   /**
-   * A renewal or change from the client (seed 000, quiet rules): the same
-   * records send nothing, whatever the new time; added records are announced
-   * without probing; removed ones get goodbyes.
-   */
-  private _updateProxy(g: Registration, change: ProxyChange): void {
-    if (!live(g.proxy!)) return;
-    applyChange(g.proxy!, change);
-    if (this._refresh(g)) this._count('proxyChanges');
-  }
-
-  /**
    * A service whose records cannot go on the wire (a label over 63 bytes of
    * UTF-8, a TXT string over 255) is refused with an EncodeError naming the field.
    */
@@ -324,8 +323,7 @@ export class Responder extends Engine {
     if (!this._closed) {
       this._guard(() => this._remove([...this._groups]));
       this._closed = true;
-      for (const t of this._ticks.values()) t.cancel();
-      for (const w of this._waits.values()) w.cancel();
+      for (const t of [...this._ticks.values(), ...this._waits.values()]) t.cancel();
       // Answers still queued in the links' outboxes were ours alone.
       for (const link of this._links.values()) link.close();
       this._leave();
@@ -344,18 +342,17 @@ export class Responder extends Engine {
     const host = this._host;
     const old = host.records;
     this._rebuild(host);
-    const had = new Set(old.map((o) => o.id));
-    const has = new Set(host.records.map((o) => o.id));
     // A link just added holds no state yet, so nothing is answerable there: it gets probes below.
     for (const link of this._links.values()) {
       if (!answerable(host, link)) continue;
       const here = (list: Owned[]): Owned[] => list.filter((o) => o.ifindex === link.ifindex && notNsec(o));
       // Address changes on links that stay: goodbye for what left (RFC 6762 §10.1).
-      const gone = here(old).filter((o) => !has.has(o.id));
+      const gone = without(here(old), host.records);
       if (gone.length) link.multicast(gone, [], 0);
       // §10.2: a unique RRSet goes out whole: the new address with the interface's others of that type.
-      const sets = new Set(here(host.records).filter((o) => !had.has(o.id)).map(rrset));
-      const whole = here(host.records).filter((o) => sets.has(rrset(o)));
+      const now = here(host.records);
+      const sets = new Set(without(now, old).map(rrset));
+      const whole = now.filter((o) => sets.has(rrset(o)));
       if (whole.length) this._announce(link, whole);
     }
     // New links: probe every registration there.
@@ -414,10 +411,8 @@ export class Responder extends Engine {
     const before = g.records;
     const dropped = g.names;
     this._rebuild(g);
-    const now = new Set(g.records.map((o) => o.id));
-    const was = new Set(before.map((o) => o.id));
-    const changed = g.records.filter((o) => !was.has(o.id));
-    const removed = before.filter((o) => !now.has(o.id));
+    const changed = without(g.records, before);
+    const removed = without(before, g.records);
     const ids = new Set(removed.map((o) => o.id));
     // A proxied client's removed records all get goodbyes; a host's own unique ones are replaced by the flush bit (§10.2).
     const gone = removed.filter((o) => (!o.unique || g.proxy) && !this._ownedBy(o.id, [g]));
@@ -426,10 +421,12 @@ export class Responder extends Engine {
     const goneTsr = t ? (key: string): Tsr | undefined => this._tsrOf(key) ?? (dropped.has(key) ? t : undefined) : undefined;
     for (const link of this._links.values()) {
       if (!answerable(g, link)) continue;
-      const on = (o: Owned): boolean => onLink(o, link);
+      const here = (list: Owned[]): Owned[] => list.filter((o) => onLink(o, link));
+      const bye = here(gone);
+      const news = here(changed);
       link.forget(ids);
-      if (gone.some(on)) link.multicast(gone.filter(on), [], 0, goneTsr);
-      if (changed.some(on)) this._announce(link, changed.filter(on));
+      if (bye.length) link.multicast(bye, [], 0, goneTsr);
+      if (news.length) this._announce(link, news);
     }
     return changed.length + removed.length > 0;
   }
@@ -474,7 +471,7 @@ export class Responder extends Engine {
     const now = this._p.now();
     const tick = this._ticks.get(link);
     const throttled = this._throttled();
-    let due = now + (delay ?? (throttled ? THROTTLE.interval : Math.floor(this._p.random() * PROBE_INTERVAL)));
+    let due = now + (delay ?? (throttled ? THROTTLE.interval : this._random(PROBE_INTERVAL)));
     if (delay === undefined && !throttled && tick && tick.at >= now && tick.at <= now + PROBE_INTERVAL) due = tick.at;
     g.states.set(link, { phase: 'probing', n: 0, due });
     this._schedule(link);
@@ -491,12 +488,9 @@ export class Responder extends Engine {
     // Only probing and announcing states have a due time.
     for (const g of this._groups) at = Math.min(at, g.states.get(link)?.due ?? Infinity);
     for (const r of this._repeat) if (r.link === link) at = Math.min(at, r.at);
-    const tick = this._ticks.get(link);
-    if (tick && tick.at === at) return;
-    tick?.cancel();
-    this._ticks.delete(link);
-    if (at === Infinity) return;
-    this._ticks.set(link, { at, cancel: this._p.timer(Math.max(0, at - this._p.now()), () => this._guard(() => this._tick(link))) });
+    const tick = rearm(this._p, this._ticks.get(link), at, () => this._guard(() => this._tick(link)));
+    if (tick) this._ticks.set(link, tick);
+    else this._ticks.delete(link);
   }
 
   /** One step of every registration's state machine on this link. */
@@ -551,6 +545,7 @@ export class Responder extends Engine {
     const probe = (questions: Question[], authorities: Rec[]): Message => message({ questions, authorities });
     let q: Question[] = [];
     let a: Rec[] = [];
+    const send = (): void => link.send(probe(q, a), undefined, false, this._tsrOf);
     for (const g of groups) {
       const qu = g.states.get(link)!.n === 0;
       const recs = claimed(recordsOn(g, link));
@@ -558,14 +553,14 @@ export class Responder extends Engine {
       const qs = names.map((name) => ({ name, type: T.ANY, class: CLASS_IN, qu }));
       const as = recs.map((o) => withTtl(o.rec, o.rec.ttl, false));
       if (q.length && !link.fits(probe(q.concat(qs), a.concat(as)), this._tsrOf)) {
-        link.send(probe(q, a), undefined, false, this._tsrOf);
+        send();
         q = [];
         a = [];
       }
       q.push(...qs);
       a.push(...as);
     }
-    if (q.length) link.send(probe(q, a), undefined, false, this._tsrOf);
+    if (q.length) send();
     this._count('probes');
   }
 
@@ -604,7 +599,7 @@ export class Responder extends Engine {
       wait?.cancel();
       const w: KnownAnswerWait = {
         known: [...m.answers],
-        cancel: this._p.timer(400 + Math.floor(this._p.random() * 100), () => this._guard(() => {
+        cancel: this._p.timer(400 + this._random(100), () => this._guard(() => {
           this._waits.delete(key);
           this._answer(link, m.questions, w.known, meta, { now: true });
         })),
@@ -681,16 +676,17 @@ export class Responder extends Engine {
     if (mc.length + uc.length === 0) return;
     this._count('answered');
     if (how.legacy) return this._reply(link, meta, mc, how.legacy);
-    const delay = how.now || how.probe || mc.concat(uc).every((o) => o.unique) ? 0 : 20 + Math.floor(this._p.random() * 100);
+    const delay = how.now || how.probe || mc.concat(uc).every((o) => o.unique) ? 0 : 20 + this._random(100);
     if (uc.length) {
       const send = (): void => { if (!this._closed) this._reply(link, meta, uc); };
       if (delay) this._p.timer(delay, () => this._guard(send));
       else send();
     }
     if (mc.length) {
-      const items: Pending[] = mc.map((o) => ({ o, additional: false, defend: !!how.probe }));
-      for (const o of this._additionals(link, mc)) items.push({ o, additional: true, defend: false });
-      link.queue(items, now + delay);
+      link.queue([
+        ...mc.map((o) => pending(o, how.probe)),
+        ...this._additionals(link, mc).map((o) => pending(o, false, true)),
+      ], now + delay);
     }
   }
 
@@ -769,7 +765,7 @@ export class Responder extends Engine {
         if (rec.ttl === 0 && mine.g.proxy) this._reassert(mine.g, link, this._p.now());
         // §6.6: a peer announces our record with less than half our TTL: correct it.
         if (rec.ttl > 0 && rec.ttl < mine.o.rec.ttl / 2 && answerable(mine.g, link)) {
-          link.queue([{ o: mine.o, additional: false, defend: false }], this._p.now());
+          link.queue([pending(mine.o)], this._p.now());
         }
         continue;
       }
@@ -857,7 +853,7 @@ export class Responder extends Engine {
   private _reassert(g: Registration, link: Link, at: number): void {
     if (!answerable(g, link)) return;
     this._count('tsrReasserted');
-    link.queue(claimed(recordsOn(g, link)).map((o) => ({ o, additional: false, defend: false, resend: true })), at);
+    link.queue(claimed(recordsOn(g, link)).map((o) => ({ ...pending(o), resend: true })), at);
   }
 
   private _conflict(g: Registration, probing: boolean, key: string): void {
@@ -916,8 +912,17 @@ const claimed = (list: Owned[]): Owned[] => list.filter((o) => o.unique && notNs
 /** Additional records for a host name: its addresses, and the NSEC telling which types it lacks (§6.2). */
 const ADDRESS_TYPES: number[] = [T.A, T.AAAA, T.NSEC];
 
+/** An answer for a link's outbox (RFC 6762 §6: aggregated with others due at the same time). */
+const pending = (o: Owned, defend = false, additional = false): Pending => ({ o, additional, defend });
+
 /** A unique RRSet's identity: owner name and type. */
 const rrset = (o: Owned): string => `${o.key}|${o.rec.type}`;
+
+/** The records of `list` whose ids are not among those of `others`. */
+function without(list: Owned[], others: Owned[]): Owned[] {
+  const ids = new Set(others.map((o) => o.id));
+  return list.filter((o) => !ids.has(o.id));
+}
 
 function unique(list: Owned[]): Owned[] {
   return [...new Map(list.map((o) => [o.id, o])).values()];
