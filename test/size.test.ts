@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { device } from './quickjs/bundle.js';
 
 const BUDGET = 48 * 1024;
-const CEILING = 61 * 1024;
+const CEILING = 59 * 1024;
 
 test(`dist/hush.mjs does not grow past ${CEILING} bytes (budget ${BUDGET}, not met yet)`, () => {
   const bytes = device();
