@@ -411,7 +411,10 @@ export class Responder extends Engine {
     const before = g.records;
     const dropped = g.names;
     this._rebuild(g);
-    const changed = without(g.records, before);
+    // §10.2: a unique RRSet goes out whole, so caches that flush on it keep the members that did not change.
+    const added = without(g.records, before);
+    const sets = new Set(added.filter((o) => o.unique).map(rrset));
+    const changed = g.records.filter((o) => added.includes(o) || sets.has(rrset(o)));
     const removed = without(before, g.records);
     const ids = new Set(removed.map((o) => o.id));
     // A proxied client's removed records all get goodbyes; a host's own unique ones are replaced by the flush bit (§10.2).

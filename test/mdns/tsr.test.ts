@@ -359,6 +359,20 @@ test('quiet (seed 000): an added address is announced without probing; a removed
   assert.ok(from(w, 'br1', t2).some((p) => p.m.answers.some((r) => r.data === '192.168.1.99' && r.ttl === 0)));
 });
 
+test('RFC 6762 §10.2: an added address goes out with the addresses that stay, so caches that flush on it keep them', () => {
+  const { w, h } = held();
+  const t = w.sim.now;
+  h.update({ addresses: ['192.168.1.99', '192.168.1.98'], received: w.sim.now });
+  w.run(3000);
+  const announced = from(w, 'br1', t).filter((p) => p.m.answers.some((r) => r.data === '192.168.1.98'));
+  assert.ok(announced.length > 0);
+  for (const p of announced) {
+    const a = p.m.answers.filter((r) => r.name === 'dev.local' && r.type === T.A);
+    assert.ok(a.every((r) => r.flush), 'sent with the cache-flush bit');
+    assert.equal(a.map((r) => r.data).sort(), ['192.168.1.98', '192.168.1.99']);
+  }
+});
+
 test('quiet (seed 000): withdraw with a goodbye, or without one', () => {
   const one = held();
   const t = one.w.sim.now;
