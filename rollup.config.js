@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import typescript from '@rollup/plugin-typescript';
 import terser from '@rollup/plugin-terser';
 import { keptNames } from './scripts/kept-names.mjs';
+import { constToLet, shortNames, thisAlias } from './scripts/post-terser.mjs';
 
 /** Prints the bundle's raw and gzipped size after it is written. */
 const size = () => ({
@@ -18,17 +19,6 @@ const size = () => ({
     console.log(`${options.file}: ${bytes.length} bytes, ${gzipSync(bytes, { level: 9 }).length} gzipped`);
   },
 });
-
-/** Property names by length, then as terser spells them: a, b, ..., aa, ab, ... */
-function* shortNames() {
-  const first = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ$_';
-  const rest = first + '0123456789';
-  for (let n = 0; ; n++) {
-    let name = first[n % first.length];
-    for (let k = Math.floor(n / first.length); k > 0; k = Math.floor((k - 1) / rest.length)) name += rest[(k - 1) % rest.length];
-    yield name;
-  }
-}
 
 /**
  * How terser may shorten property names. Private and protected members are
@@ -60,34 +50,8 @@ const shortening = (device) => {
   };
 };
 
-/**
- * After terser: `const` declarations become `let`, two bytes each. The sources
- * are type-checked, so nothing assigns to a const binding and the two mean the
- * same (block scope, the same temporal dead zone, one binding per loop turn).
- */
-const constToLet = () => ({
-  name: 'const-to-let',
-  renderChunk(code) {
-    const starts = [];
-    const walk = (node) => {
-      if (!node || typeof node.type !== 'string') return;
-      if (node.type === 'VariableDeclaration' && node.kind === 'const') starts.push(node.start);
-      for (const value of Object.values(node)) {
-        if (Array.isArray(value)) value.forEach(walk);
-        else if (value && typeof value === 'object') walk(value);
-      }
-    };
-    walk(this.parse(code));
-    let out = '';
-    let at = 0;
-    for (const start of starts.sort((a, b) => a - b)) {
-      if (code.slice(start, start + 5) !== 'const') this.error(`const-to-let: no 'const' at ${start}`);
-      out += code.slice(at, start) + 'let';
-      at = start + 5;
-    }
-    return { code: out + code.slice(at), map: null };
-  },
-});
+/** A rewrite of scripts/post-terser.mjs as a rollup plugin. */
+const after = (rewrite) => ({ name: rewrite.name, renderChunk: (code) => ({ code: rewrite(code), map: null }) });
 
 const plugins = (include, device) => [
   typescript({
@@ -102,7 +66,8 @@ const plugins = (include, device) => [
     format: { comments: false },
     ...shortening(device),
   }),
-  constToLet(),
+  ...(device ? [after(thisAlias)] : []),
+  after(constToLet),
   size(),
 ];
 

@@ -23,7 +23,7 @@ function newestInput(): number {
   };
   walk(join(root, 'src'));
   walk(join(root, 'platform/quickjs'));
-  newest = Math.max(newest, statSync(join(root, 'scripts/kept-names.mjs')).mtimeMs);
+  for (const script of ['scripts/kept-names.mjs', 'scripts/post-terser.mjs']) newest = Math.max(newest, statSync(join(root, script)).mtimeMs);
   return newest;
 }
 

@@ -1,0 +1,123 @@
+// Rewrites of terser's output for the device program, each keeping the
+// program's meaning (test/quickjs/post-terser.test.ts), each saving bytes
+// terser leaves: rollup.config.js runs them as renderChunk plugins.
+import { parseAst } from 'rollup/parseAst';
+
+/** Identifier spellings by length, then as terser spells them: a, b, ..., aa, ab, ... */
+export function* shortNames() {
+  const first = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ$_';
+  const rest = first + '0123456789';
+  for (let n = 0; ; n++) {
+    let name = first[n % first.length];
+    for (let k = Math.floor(n / first.length); k > 0; k = Math.floor((k - 1) / rest.length)) name += rest[(k - 1) % rest.length];
+    yield name;
+  }
+}
+
+/** Calls visit on each child node of node. */
+function children(node, visit) {
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'type' || key === 'start' || key === 'end') continue;
+    if (Array.isArray(value)) value.forEach((v) => v && typeof v.type === 'string' && visit(v));
+    else if (value && typeof value.type === 'string') visit(value);
+  }
+}
+
+/** The code with each edit { start, end, text } applied; edits must not overlap. */
+function apply(code, edits) {
+  let out = '';
+  let at = 0;
+  for (const edit of [...edits].sort((a, b) => a.start - b.start)) {
+    if (edit.start < at) throw new Error(`post-terser: overlapping edits at ${edit.start}`);
+    out += code.slice(at, edit.start) + edit.text;
+    at = edit.end;
+  }
+  return out + code.slice(at);
+}
+
+/**
+ * `const` declarations become `let`, two bytes each. The sources are
+ * type-checked, so nothing assigns to a const binding and the two mean the
+ * same (block scope, the same temporal dead zone, one binding per loop turn).
+ */
+export function constToLet(code) {
+  const edits = [];
+  const walk = (node) => {
+    if (node.type === 'VariableDeclaration' && node.kind === 'const') {
+      if (code.slice(node.start, node.start + 5) !== 'const') throw new Error(`post-terser: no 'const' at ${node.start}`);
+      edits.push({ start: node.start, end: node.start + 5, text: 'let' });
+    }
+    children(node, walk);
+  };
+  walk(parseAst(code));
+  return apply(code, edits);
+}
+
+/**
+ * A function that names `this` four times or more first copies it into a
+ * local (`let e=this;`), and each use names the local: `this` is four bytes,
+ * the local one. Arrow functions inside see the same `this`, so their uses
+ * move too; other functions and classes inside have their own and are left
+ * alone. A derived-class constructor has no `this` before super(): it takes
+ * the local right after a leading super() call, or not at all. The local
+ * takes a name the function never mentions, so it shadows nothing the
+ * function reads.
+ */
+export function thisAlias(code) {
+  const edits = [];
+  /** Where the local goes, as an edit; undefined when it cannot go anywhere. */
+  const slot = (fn, derived, local) => {
+    const body = fn.body.body;
+    if (!derived) {
+      let at = fn.body.start + 1;
+      for (const statement of body) if (statement.directive !== undefined) at = statement.end;
+      return { start: at, end: at, text: `let ${local}=this;` };
+    }
+    const superCall = (e) => e?.type === 'CallExpression' && e.callee.type === 'Super';
+    if (body[0]?.type !== 'ExpressionStatement') return undefined;
+    const e = body[0].expression;
+    if (e.type === 'SequenceExpression' && superCall(e.expressions[0])) {
+      return { start: e.expressions[0].end, end: e.expressions[1].start, text: `;let ${local}=this;` };
+    }
+    if (superCall(e) && code[body[0].end - 1] === ';') return { start: body[0].end, end: body[0].end, text: `let ${local}=this;` };
+    return undefined;
+  };
+  const alias = (fn, derived) => {
+    const uses = [];
+    const names = new Set();
+    const collect = (node) => {
+      if (node.type === 'Identifier') names.add(node.name);
+      children(node, collect);
+    };
+    const find = (node) => {
+      if (node.type === 'ThisExpression') uses.push(node);
+      if (/^(Function|Class)/.test(node.type)) return collect(node);
+      if (node.type === 'Identifier') names.add(node.name);
+      children(node, find);
+    };
+    children(fn.body, find);
+    fn.params.forEach(collect);
+    const pick = shortNames();
+    let local = pick.next().value;
+    while (names.has(local) || /^(?:do|if|in|as|of)$/.test(local)) local = pick.next().value;
+    const put = slot(fn, derived, local);
+    const after = put ? uses.filter((use) => use.start >= put.end) : [];
+    if (after.length < 4) return;
+    edits.push(put);
+    for (const use of after) edits.push({ start: use.start, end: use.end, text: local });
+  };
+  const walk = (node, derived) => {
+    if (/^Class/.test(node.type)) {
+      if (node.superClass) walk(node.superClass, false);
+      for (const member of node.body.body) {
+        if (member.key && member.computed) walk(member.key, false);
+        if (member.value) walk(member.value, member.kind === 'constructor' && node.superClass !== null);
+      }
+      return;
+    }
+    if (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration') alias(node, derived);
+    children(node, (child) => walk(child, false));
+  };
+  walk(parseAst(code), false);
+  return apply(code, edits);
+}

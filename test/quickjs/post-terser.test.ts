@@ -1,0 +1,62 @@
+// scripts/post-terser.mjs rewrites terser's output of the device program. A
+// wrong rewrite breaks the device silently, so each case runs the program
+// before and after and compares what it computes, besides the text.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+// @ts-expect-error: a plain JS build script, without typings.
+import { constToLet, thisAlias } from '../../scripts/post-terser.mjs';
+
+const rewriteThis = thisAlias as (code: string) => string;
+const rewriteConst = constToLet as (code: string) => string;
+
+/** Runs a strict-mode program and gives the value it leaves in `out`. */
+const run = (code: string): unknown => new Function(`"use strict";${code};return out`)();
+
+const classes = `
+class A{constructor(){this.a=1;this.b=2;this.c=3;this.d=4}
+m(){let f=()=>this.a+this.b;function g(){return this}return[f(),g.call(7),g(),this.c,this.d,a]}}
+class B extends A{constructor(){super(),this.e=5,this.f=6,this.g=7,this.h=8}}
+class C extends A{constructor(){super();this.e=5;this.f=6;this.g=7;this.h=8}}
+class D extends A{constructor(){let x=1;super(),this.e=x,this.f=6,this.g=7,this.h=8}}
+let a=9;
+let out=[new A().m(),new B(),new C(),new D()].map(x=>JSON.stringify(x));`;
+
+test('this-alias: the same results, with `this` named four times or more replaced', () => {
+  const out = rewriteThis(classes);
+  assert.equal(run(out), run(classes));
+  // A's constructor and m, B's and C's constructors, which start with super().
+  assert.is(out.match(/let \w+=this;/g)?.length, 4);
+  assert.ok(out.includes('B extends A{constructor(){super();let '), out);
+  assert.ok(out.includes('C extends A{constructor(){super();let '), out);
+});
+
+test('this-alias: a nested function keeps its own this, an arrow shares it', () => {
+  const out = rewriteThis(classes);
+  const m = /m\(\)\{let (\w+)=this;(.*?)\}\}/.exec(out);
+  assert.ok(m, out);
+  assert.ok(m[2].includes('function g(){return this}'), m[2]);
+  assert.ok(m[2].includes(`f=()=>${m[1]}.a+${m[1]}.b`), m[2]);
+});
+
+test('this-alias: the local never takes a name the function mentions', () => {
+  const out = rewriteThis(classes);
+  const local = /m\(\)\{let (\w+)=this;/.exec(out)![1];
+  // m reads the outer `a`; so do names a..g of its locals and members.
+  assert.not.ok(['a', 'f', 'g', 'c', 'd', 'b', 'call', 'm'].includes(local), local);
+});
+
+test('this-alias: a derived constructor not starting with super() and short uses stay', () => {
+  const out = rewriteThis(classes);
+  assert.ok(out.includes('{let x=1;super(),this.e=x,this.f=6,this.g=7,this.h=8}'), out);
+  const short = 'class E{m(){return this.a+this.b+this.c}}';
+  assert.is(rewriteThis(short), short);
+});
+
+test('const-to-let: every const declaration, loops included, same results', () => {
+  const code = 'const a=[1,2];let s=0;for(const x of a){const y=x*2;s+=y}let out=s+a.length';
+  const out = rewriteConst(code);
+  assert.not.ok(out.includes('const'), out);
+  assert.is(run(out), run(code));
+});
+
+test.run();
