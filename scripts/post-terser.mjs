@@ -121,3 +121,77 @@ export function thisAlias(code) {
   walk(parseAst(code), false);
   return apply(code, edits);
 }
+
+/** Globals the program may read through a module-level alias. */
+const GLOBALS = ['Array', 'BigInt', 'DataView', 'Error', 'JSON', 'Map', 'Math', 'Number', 'Object', 'RangeError', 'Set', 'String', 'TypeError', 'Uint8Array'];
+/** Static functions that do not read `this`, so calling one through an alias is the same call. */
+const STATICS = /^(?:Array\.isArray|JSON\.(?:parse|stringify)|Math\.\w+|Number\.is(?:Integer|Finite)|String\.from(?:CharCode|CodePoint)|Object\.(?:keys|values|entries|assign|freeze|fromEntries))$/;
+
+/**
+ * A global (Uint8Array) or one of its static functions (Math.min) named often
+ * enough is read once into a module-level alias that the uses then name:
+ * `let Qa=Math.min;` and `Qa(a,b)`. A global some binding in the program
+ * shadows is left alone; an alias takes a name the program never mentions.
+ */
+export function globalAlias(code) {
+  const ast = parseAst(code);
+  const names = new Set();
+  const bound = new Set();
+  const uses = new Map();
+  const bind = (pattern) => {
+    if (pattern?.type === 'Identifier') bound.add(pattern.name);
+    else if (pattern) children(pattern, bind);
+  };
+  const walk = (node, parent, key) => {
+    if (node.type === 'Identifier') names.add(node.name);
+    if (node.type === 'VariableDeclarator') bind(node.id);
+    if (/^(Function|Class)/.test(node.type)) bind(node.id);
+    if (/Function/.test(node.type)) node.params.forEach(bind);
+    if (node.type === 'CatchClause') bind(node.param);
+    if (node.type === 'ImportSpecifier' || node.type === 'ImportNamespaceSpecifier' || node.type === 'ImportDefaultSpecifier') bind(node.local);
+    const isName = (n, p, k) => n.type === 'Identifier' && GLOBALS.includes(n.name)
+      && !(p.type === 'MemberExpression' && k === 'property' && !p.computed)
+      && !((p.type === 'Property' || p.type === 'MethodDefinition' || p.type === 'PropertyDefinition') && k === 'key' && !p.computed)
+      && !(p.type === 'Property' && p.shorthand);
+    if (node.type === 'MemberExpression' && !node.computed && isName(node.object, node, 'object')) {
+      const full = `${node.object.name}.${node.property.name}`;
+      if (STATICS.test(full)) {
+        if (!uses.has(full)) uses.set(full, []);
+        uses.get(full).push(node);
+        names.add(node.object.name);
+        return;
+      }
+    }
+    if (parent && isName(node, parent, key)) {
+      if (!uses.has(node.name)) uses.set(node.name, []);
+      uses.get(node.name).push(node);
+    }
+    for (const [k, value] of Object.entries(node)) {
+      if (k === 'type' || k === 'start' || k === 'end') continue;
+      if (Array.isArray(value)) value.forEach((v) => v && typeof v.type === 'string' && walk(v, node, k));
+      else if (value && typeof value.type === 'string') walk(value, node, k);
+    }
+  };
+  walk(ast, undefined, undefined);
+  const pick = shortNames();
+  const next = () => {
+    let name = pick.next().value;
+    while (names.has(name) || /^(?:do|if|in|as|of)$/.test(name)) name = pick.next().value;
+    return name;
+  };
+  const edits = [];
+  const declared = [];
+  for (const [global, list] of [...uses].sort((a, b) => b[1].length - a[1].length)) {
+    if (bound.has(global.split('.')[0])) continue;
+    const alias = next();
+    const saved = list.length * (global.length - alias.length) - (alias.length + global.length + 2);
+    if (saved <= 0) continue;
+    declared.push(`${alias}=${global}`);
+    for (const use of list) edits.push({ start: use.start, end: use.end, text: alias });
+  }
+  if (declared.length === 0) return code;
+  const imports = ast.body.filter((s) => s.type === 'ImportDeclaration');
+  const at = imports.length ? imports[imports.length - 1].end : 0;
+  edits.push({ start: at, end: at, text: `let ${declared.join(',')};` });
+  return apply(code, edits);
+}

@@ -4,10 +4,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 // @ts-expect-error: a plain JS build script, without typings.
-import { constToLet, thisAlias } from '../../scripts/post-terser.mjs';
+import { constToLet, globalAlias, thisAlias } from '../../scripts/post-terser.mjs';
 
 const rewriteThis = thisAlias as (code: string) => string;
 const rewriteConst = constToLet as (code: string) => string;
+const rewriteGlobals = globalAlias as (code: string) => string;
 
 /** Runs a strict-mode program and gives the value it leaves in `out`. */
 const run = (code: string): unknown => new Function(`"use strict";${code};return out`)();
@@ -57,6 +58,33 @@ test('const-to-let: every const declaration, loops included, same results', () =
   const out = rewriteConst(code);
   assert.not.ok(out.includes('const'), out);
   assert.is(run(out), run(code));
+});
+
+const globals = `
+let m=(a,b)=>[Math.min(a,b),Math.min(b,a),Math.min(a,a),Math.min(b,b),Math.max(a,b)];
+let u=()=>[new Uint8Array(2),new Uint8Array(3),new Uint8Array(4)].map(x=>x.length);
+let k=(Set)=>[new Set,new Set,new Set,new Set];
+let o={String};
+let s=[String(1),String(2),String(3),String(4),o.String(5),JSON.stringify({a:1})];
+let out=JSON.stringify([m(3,4),u(),k(Map).length,s,Array.isArray([])]);`;
+
+test('global-alias: the same results, often-named globals and static functions read once', () => {
+  const out = rewriteGlobals(globals);
+  assert.is(run(out), run(globals));
+  const decl = /^let ([^;]*);/.exec(out)?.[1] ?? '';
+  assert.ok(/(^|,)\w+=Math\.min(,|$)/.test(decl), decl);
+  assert.ok(/(^|,)\w+=Uint8Array(,|$)/.test(decl), decl);
+  assert.ok(/(^|,)\w+=String(,|$)/.test(decl), decl);
+  assert.is(out.match(/Math\.min/g)?.length, 1, out);
+});
+
+test('global-alias: a shadowed global, a shorthand property and rare names stay', () => {
+  const out = rewriteGlobals(globals);
+  // k binds its own Set; {String} is a property name too; Math.max and Array.isArray appear once.
+  assert.ok(out.includes('k=(Set)=>[new Set,new Set,new Set,new Set]'), out);
+  assert.ok(out.includes('o={String}'), out);
+  assert.ok(out.includes('Math.max(a,b)') && out.includes('Array.isArray([])'), out);
+  assert.not.ok(/=Set(,|;)/.test(out), out);
 });
 
 test.run();
