@@ -127,10 +127,14 @@ const GLOBALS = ['Array', 'BigInt', 'DataView', 'Error', 'JSON', 'Map', 'Math', 
 /** Static functions that do not read `this`, so calling one through an alias is the same call. */
 const STATICS = /^(?:Array\.isArray|JSON\.(?:parse|stringify)|Math\.\w+|Number\.is(?:Integer|Finite)|String\.from(?:CharCode|CodePoint)|Object\.(?:keys|values|entries|assign|freeze|fromEntries))$/;
 
+/** terser's spelling of undefined. */
+const UNDEFINED = 'void 0';
+
 /**
  * A global (Uint8Array) or one of its static functions (Math.min) named often
  * enough is read once into a module-level alias that the uses then name:
- * `let Qa=Math.min;` and `Qa(a,b)`. A global some binding in the program
+ * `let Qa=Math.min;` and `Qa(a,b)`. `void 0` likewise becomes a variable
+ * that is declared and never assigned. A global some binding in the program
  * shadows is left alone; an alias takes a name the program never mentions.
  */
 export function globalAlias(code) {
@@ -162,6 +166,11 @@ export function globalAlias(code) {
         return;
       }
     }
+    if (node.type === 'UnaryExpression' && node.operator === 'void' && node.argument.type === 'Literal' && node.argument.value === 0) {
+      if (!uses.has(UNDEFINED)) uses.set(UNDEFINED, []);
+      uses.get(UNDEFINED).push(node);
+      return;
+    }
     if (parent && isName(node, parent, key)) {
       if (!uses.has(node.name)) uses.set(node.name, []);
       uses.get(node.name).push(node);
@@ -184,9 +193,11 @@ export function globalAlias(code) {
   for (const [global, list] of [...uses].sort((a, b) => b[1].length - a[1].length)) {
     if (bound.has(global.split('.')[0])) continue;
     const alias = next();
-    const saved = list.length * (global.length - alias.length) - (alias.length + global.length + 2);
+    const saved = global === UNDEFINED
+      ? list.length * (global.length - alias.length) - (alias.length + 1)
+      : list.length * (global.length - alias.length) - (alias.length + global.length + 2);
     if (saved <= 0) continue;
-    declared.push(`${alias}=${global}`);
+    declared.push(global === UNDEFINED ? alias : `${alias}=${global}`);
     for (const use of list) edits.push({ start: use.start, end: use.end, text: alias });
   }
   if (declared.length === 0) return code;
