@@ -157,9 +157,9 @@ class QjsSocket implements Socket {
     for (let n = 0; n < READ_BURST && !this._closed; n++) {
       const got = this._try('receive failed', {}, () => this._native.recv(this._fd, this._o.family));
       if (!got) return;
-      const meta: PacketMeta = { src: got.src, srcPort: got.srcPort, ifindex: got.ifindex, dst: got.dst, ttl: got.ttl };
-      const data = new Uint8Array(got.data);
-      for (const fn of this._listeners) this._try('packet handler threw', {}, () => fn(data, meta), 'error');
+      const { data, ...meta } = got;
+      const bytes = new Uint8Array(data);
+      for (const fn of this._listeners) this._try('packet handler threw', {}, () => fn(bytes, meta), 'error');
     }
   }
 }

@@ -72,7 +72,8 @@ interface Proxied {
   addresses: string[];
   services: { spec: ServiceSpec; label: string }[];
   tsr?: Tsr;
-  secondary: boolean;
+  /** A secondary registrar (seed 000): it neither probes nor announces, and answers only retransmitted questions. */
+  standby: boolean;
   state: ProxyState;
 }
 
@@ -96,7 +97,7 @@ function applyChange(p: Proxied, change: ProxyChange): void {
  * instance (`spec`) or a proxied client (`proxy`).
  */
 class Registration implements Group {
-  proxy?: Proxied;
+  client?: Proxied;
   records: Owned[] = [];
   names = new Set<string>();
   states = new Map<Link, LinkState>();
@@ -120,7 +121,7 @@ class Registration implements Group {
   sayOnce(event: 'probing' | 'established'): void {
     if (this.told.has(event)) return;
     this.told.add(event);
-    if (event === 'established' && this.proxy) this.proxy.state = event;
+    if (event === 'established' && this.client) this.client.state = event;
     this.say(event);
   }
 
@@ -139,7 +140,7 @@ export class Responder extends Engine {
   private _ticks = new Map<Link, Alarm>();
   private _waits = new Map<string, KnownAnswerWait>();
   /** Second announcements of updated records (§8.4), due at `at`. */
-  private _repeat: { link: Link; records: Owned[]; at: number }[] = [];
+  private _repeat: { via: Link; owned: Owned[]; at: number }[] = [];
   private _conflictTimes: number[] = [];
   /** The interfaces in use: up, multicast-capable, and chosen by the options. */
   private _ifaces: NetInterface[] = [];
@@ -162,7 +163,7 @@ export class Responder extends Engine {
   }
 
   /** TSR data of a locally registered name, for outgoing messages (§3.5). */
-  private readonly _tsrOf = (key: string): Tsr | undefined => this._tsrNames.get(key)?.proxy?.tsr;
+  private readonly _tsrOf = (key: string): Tsr | undefined => this._tsrNames.get(key)?.client?.tsr;
 
   get hostName(): string { return `${this._host.label}.local`; }
 
@@ -215,15 +216,15 @@ export class Responder extends Engine {
     this._open('proxy');
     const tsr = checkProxy(spec);
     const g = new Registration(spec.hostName);
-    g.proxy = { addresses: [], services: [], tsr, secondary: !!spec.secondary, state: 'probing' };
-    applyChange(g.proxy, { addresses: spec.addresses, services: spec.services });
+    g.client = { addresses: [], services: [], tsr, standby: !!spec.secondary, state: 'probing' };
+    applyChange(g.client, { addresses: spec.addresses, services: spec.services });
     // Not joined yet: indexing it changes nothing.
     this._rebuild(g);
     // Each record must be encodable on its own (a label over 63 bytes, a TXT string over 255): EncodeError names it.
     for (const o of g.records) encode(message({ answers: [o.rec] }));
     this._guard(() => this._admit(g));
     const handle: ProxyHandle = {
-      get state() { return g.proxy!.state; },
+      get state() { return g.client!.state; },
       get hostName() { return g.label; },
       on(event, fn) { g.on(event, fn); return handle; },
       update: (change) => {
@@ -232,8 +233,8 @@ export class Responder extends Engine {
         // A renewal or change from the client (seed 000, quiet rules): the same records send
         // nothing, whatever the new time; added records are announced without probing; removed ones get goodbyes.
         this._guard(() => {
-          if (!live(g.proxy!)) return;
-          applyChange(g.proxy!, change);
+          if (!live(g.client!)) return;
+          applyChange(g.client!, change);
           if (this._refresh(g)) this._count('proxyChanges');
         });
       },
@@ -251,7 +252,7 @@ export class Responder extends Engine {
    * as stale, and registers it.
    */
   private _admit(g: Registration): void {
-    const mine = g.proxy!;
+    const mine = g.client!;
     const t = mine.tsr;
     if (t) {
       const now = this._p.now();
@@ -262,7 +263,7 @@ export class Responder extends Engine {
         // Other registrations only: g joins the index below.
         const local = (this._index.get(key) ?? []).map((e) => e.g);
         const heard = this._heard.get(key, now);
-        const theirs = local.map((x) => x.proxy?.tsr);
+        const theirs = local.map((x) => x.client?.tsr);
         if (heard) theirs.push(heard.tsr);
         if (theirs.some((x) => x?.checksum !== t.checksum)) return this._end(g, 'conflict', false);
         if (theirs.some((x) => compareTsr(t, x!, this._skew) === 'theirs')) return this._end(g, 'stale', false);
@@ -270,19 +271,19 @@ export class Responder extends Engine {
         // NSEC records are never announced (§8.3), so they are not expected among what was heard.
         if (!same || !claimed(g.records).every((o) => o.key !== key || heard.ids.has(o.id))) quiet = false;
         if (heard && !same) this._heard.forget(key);
-        for (const x of local) if (compareTsr(t, x.proxy!.tsr!, this._skew) === 'mine') displaced.add(x);
+        for (const x of local) if (compareTsr(t, x.client!.tsr!, this._skew) === 'mine') displaced.add(x);
       }
       for (const x of displaced) this._end(x, 'stale', false);
-      if (quiet) mine.secondary = true;
+      if (quiet) mine.standby = true;
     }
     // A secondary registrar neither probes nor announces (_startProbing): it is established at once.
     this._join(g);
-    if (mine.secondary) g.sayOnce('established');
+    if (mine.standby) g.sayOnce('established');
   }
 
   /** A proxied registration ends: stale or conflict (told to its registrant), or withdrawn. */
   private _end(g: Registration, state: keyof typeof ENDINGS, goodbye: boolean): void {
-    const p = g.proxy!;
+    const p = g.client!;
     if (!live(p)) return;
     p.state = state;
     if (this._groups.has(g)) this._remove([g], goodbye ? this._othersAdvertise(g) : undefined, !goodbye);
@@ -301,7 +302,7 @@ export class Responder extends Engine {
    * same key and time) are left out of the goodbye.
    */
   private _othersAdvertise(g: Registration): Set<string> {
-    const t = g.proxy!.tsr;
+    const t = g.client!.tsr;
     const now = this._p.now();
     // On the client's own names only the same key and time count; a shared PTR heard from another host stays anyway.
     return new Set(t ? g.records.filter((o) => {
@@ -367,14 +368,14 @@ export class Responder extends Engine {
     this._ticks.get(link)?.cancel();
     this._ticks.delete(link);
     for (const g of this._groups) g.states.delete(link);
-    this._repeat = this._repeat.filter((r) => r.link !== link);
+    this._repeat = this._repeat.filter((r) => r.via !== link);
   }
 
   // ---- records ----------------------------------------------------------------
 
   /** The group's records from its spec, indexed; its names are those of its unique records. */
   private _rebuild(g: Registration): void {
-    const p = g.proxy;
+    const p = g.client;
     g.records = p
       ? proxyRecords(g.label, p.addresses, p.services, this._ttl)
       : g.spec
@@ -392,9 +393,9 @@ export class Responder extends Engine {
     for (const g of this._groups) {
       for (const o of g.records) {
         append(index, o.key, { g, o });
-        (g.proxy?.secondary ? secondary : primary).add(o.id);
+        (g.client?.standby ? secondary : primary).add(o.id);
       }
-      if (g.proxy?.tsr) for (const key of g.names) tsr.set(key, g);
+      if (g.client?.tsr) for (const key of g.names) tsr.set(key, g);
     }
     // A record another, primary registration also owns is answered as usual.
     for (const id of primary) secondary.delete(id);
@@ -418,9 +419,9 @@ export class Responder extends Engine {
     const removed = without(before, g.records);
     const ids = new Set(removed.map((o) => o.id));
     // A proxied client's removed records all get goodbyes; a host's own unique ones are replaced by the flush bit (§10.2).
-    const gone = removed.filter((o) => (!o.unique || g.proxy) && !this._ownedBy(o.id, [g]));
+    const gone = removed.filter((o) => (!o.unique || g.client) && !this._ownedBy(o.id, [g]));
     // The goodbye of names the client dropped still carries its (new) TSR time, so another registrar's older copy goes stale (§3.4) rather than reasserted.
-    const t = g.proxy?.tsr;
+    const t = g.client?.tsr;
     const goneTsr = t ? (key: string): Tsr | undefined => this._tsrOf(key) ?? (dropped.has(key) ? t : undefined) : undefined;
     for (const link of this._links.values()) {
       if (!answerable(g, link)) continue;
@@ -466,7 +467,7 @@ export class Responder extends Engine {
    */
   private _startProbing(g: Registration, link: Link, delay?: number): void {
     if (recordsOn(g, link).length === 0) return;
-    if (g.proxy?.secondary) {
+    if (g.client?.standby) {
       // A secondary registrar neither probes nor announces (seed 000: "Only the first server should probe").
       g.states.set(link, { phase: 'established', n: 0 });
       return;
@@ -482,7 +483,7 @@ export class Responder extends Engine {
 
   private _announce(link: Link, records: Owned[]): void {
     link.multicast(records, []);
-    this._repeat.push({ link, records, at: this._p.now() + ANNOUNCE_INTERVAL });
+    this._repeat.push({ via: link, owned: records, at: this._p.now() + ANNOUNCE_INTERVAL });
     this._schedule(link);
   }
 
@@ -490,7 +491,7 @@ export class Responder extends Engine {
     let at = Infinity;
     // Only probing and announcing states have a due time.
     for (const g of this._groups) at = Math.min(at, g.states.get(link)?.due ?? Infinity);
-    for (const r of this._repeat) if (r.link === link) at = Math.min(at, r.at);
+    for (const r of this._repeat) if (r.via === link) at = Math.min(at, r.at);
     const tick = rearm(this._p, this._ticks.get(link), at, () => this._guard(() => this._tick(link)));
     if (tick) this._ticks.set(link, tick);
     else this._ticks.delete(link);
@@ -533,9 +534,9 @@ export class Responder extends Engine {
         if ([...g.states.values()].every((x) => x.phase !== 'probing')) g.sayOnce('established');
       }
     }
-    const due = this._repeat.filter((r) => r.link === link && r.at <= now);
+    const due = this._repeat.filter((r) => r.via === link && r.at <= now);
     this._repeat = this._repeat.filter((r) => !due.includes(r));
-    if (due.length) link.multicast(due.flatMap((r) => r.records.filter((o) => this._ownedBy(o.id))));
+    if (due.length) link.multicast(due.flatMap((r) => r.owned.filter((o) => this._ownedBy(o.id))));
     this._schedule(link);
   }
 
@@ -765,7 +766,7 @@ export class Responder extends Engine {
         // §7.4: someone else just answered with our record.
         link.suppress(rec, id);
         // Seed 000: "Only the last server should send goodbye packets": another registrar's goodbye for a client's records we still hold is answered at once.
-        if (rec.ttl === 0 && mine.g.proxy) this._reassert(mine.g, link, this._p.now());
+        if (rec.ttl === 0 && mine.g.client) this._reassert(mine.g, link, this._p.now());
         // §6.6: a peer announces our record with less than half our TTL: correct it.
         if (rec.ttl > 0 && rec.ttl < mine.o.rec.ttl / 2 && answerable(mine.g, link)) {
           link.queue([pending(mine.o)], this._p.now());
@@ -817,7 +818,7 @@ export class Responder extends Engine {
       if (!probe) for (const r of list) this._heard.note(key, recordId(r), r.ttl, now, theirs);
       const g = this._tsrNames.get(key);
       if (!g) continue;
-      const mine = g.proxy!.tsr!;
+      const mine = g.client!.tsr!;
       const keyed = theirs?.checksum === mine.checksum;
       // A prober without our key is answered (we defend, RFC 6762 §8.1) or tie-broken (§8.2) as ever.
       if (probe && !keyed) continue;
@@ -839,7 +840,7 @@ export class Responder extends Engine {
   /** Seed 000: "Only the first server should probe": another registrar advertises or probes the same data with the same time. */
   private _standDown(g: Registration): void {
     this._count('tsrStoodDown');
-    g.proxy!.secondary = true;
+    g.client!.standby = true;
     this._reindex();
     // Secondary now: every link's state becomes established (_startProbing).
     this._probeAll(g);
@@ -869,7 +870,7 @@ export class Responder extends Engine {
     }
     if (probing) {
       // A proxied client without TSR is renamed like any registration (draft §8): its host or the one instance that conflicted.
-      const svc = g.proxy?.services.find((x) => nameKey(instanceName(x.spec, x.label)) === key);
+      const svc = g.client?.services.find((x) => nameKey(instanceName(x.spec, x.label)) === key);
       const named: { label: string } = svc ?? g;
       const from = named.label;
       named.label = svc || g.spec ? nextInstanceName(from) : nextHostLabel(from);
