@@ -351,9 +351,7 @@ export class Responder extends Engine {
       const gone = without(here(old), host.records);
       if (gone.length) link.multicast(gone, [], 0);
       // §10.2: a unique RRSet goes out whole: the new address with the interface's others of that type.
-      const now = here(host.records);
-      const sets = new Set(without(now, old).map(rrset));
-      const whole = now.filter((o) => sets.has(rrset(o)));
+      const whole = announced(here(host.records), here(old));
       if (whole.length) this._announce(link, whole);
     }
     // New links: probe every registration there.
@@ -412,10 +410,7 @@ export class Responder extends Engine {
     const before = g.records;
     const dropped = g.names;
     this._rebuild(g);
-    // §10.2: a unique RRSet goes out whole, so caches that flush on it keep the members that did not change.
-    const added = without(g.records, before);
-    const sets = new Set(added.filter((o) => o.unique).map(rrset));
-    const changed = g.records.filter((o) => added.includes(o) || sets.has(rrset(o)));
+    const changed = announced(g.records, before);
     const removed = without(before, g.records);
     const ids = new Set(removed.map((o) => o.id));
     // A proxied client's removed records all get goodbyes; a host's own unique ones are replaced by the flush bit (§10.2).
@@ -921,6 +916,17 @@ const pending = (o: Owned, defend = false, additional = false): Pending => ({ o,
 
 /** A unique RRSet's identity: owner name and type. */
 const rrset = (o: Owned): string => `${o.key}|${o.rec.type}`;
+
+/**
+ * What a change announces (RFC 6762 §8.4): the records of `now` not in
+ * `before`, and with each a unique RRSet's other members, since §10.2
+ * caches flush the whole set on it and must keep the ones that did not change.
+ */
+function announced(now: Owned[], before: Owned[]): Owned[] {
+  const added = without(now, before);
+  const sets = new Set(added.filter((o) => o.unique).map(rrset));
+  return now.filter((o) => added.includes(o) || sets.has(rrset(o)));
+}
 
 /** The records of `list` whose ids are not among those of `others`. */
 function without(list: Owned[], others: Owned[]): Owned[] {
