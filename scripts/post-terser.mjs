@@ -23,13 +23,21 @@ function children(node, visit) {
   }
 }
 
-/** The code with each edit { start, end, text } applied; edits must not overlap. */
+/**
+ * The code with each edit { start, end, text } applied; edits must not
+ * overlap. A space keeps a new name from running into a neighbouring word
+ * (`return"x"` becomes `return x`, not `returnx`).
+ */
 function apply(code, edits) {
+  const word = /[\w$]/;
   let out = '';
   let at = 0;
   for (const edit of [...edits].sort((a, b) => a.start - b.start)) {
     if (edit.start < at) throw new Error(`post-terser: overlapping edits at ${edit.start}`);
-    out += code.slice(at, edit.start) + edit.text;
+    out += code.slice(at, edit.start);
+    const before = word.test(out[out.length - 1] ?? '') && word.test(edit.text[0] ?? '') ? ' ' : '';
+    const after = word.test(edit.text[edit.text.length - 1] ?? '') && word.test(code[edit.end] ?? '') ? ' ' : '';
+    out += before + edit.text + after;
     at = edit.end;
   }
   return out + code.slice(at);
@@ -133,9 +141,10 @@ const UNDEFINED = 'void 0';
 /**
  * A global (Uint8Array) or one of its static functions (Math.min) named often
  * enough is read once into a module-level alias that the uses then name:
- * `let Qa=Math.min;` and `Qa(a,b)`. `void 0` likewise becomes a variable
- * that is declared and never assigned. A global some binding in the program
- * shadows is left alone; an alias takes a name the program never mentions.
+ * `let Qa=Math.min;` and `Qa(a,b)`. A string literal written often enough
+ * ("established") likewise, and `void 0` becomes a variable that is declared
+ * and never assigned. A global some binding in the program shadows is left
+ * alone; an alias takes a name the program never mentions.
  */
 export function globalAlias(code) {
   const ast = parseAst(code);
@@ -166,11 +175,15 @@ export function globalAlias(code) {
         return;
       }
     }
-    if (node.type === 'UnaryExpression' && node.operator === 'void' && node.argument.type === 'Literal' && node.argument.value === 0) {
-      if (!uses.has(UNDEFINED)) uses.set(UNDEFINED, []);
-      uses.get(UNDEFINED).push(node);
-      return;
-    }
+    const use = (what) => {
+      if (!uses.has(what)) uses.set(what, []);
+      uses.get(what).push(node);
+    };
+    if (node.type === 'UnaryExpression' && node.operator === 'void' && node.argument.type === 'Literal' && node.argument.value === 0) return use(UNDEFINED);
+    // A string as a value: not a property name, a module name or a directive, where only a literal may stand.
+    if (node.type === 'Literal' && typeof node.value === 'string' && !/^(Import|Export)/.test(parent.type)
+      && !(/^(Property|MethodDefinition|PropertyDefinition)$/.test(parent.type) && key === 'key' && !parent.computed)
+      && parent.directive === undefined) return use(code.slice(node.start, node.end));
     if (parent && isName(node, parent, key)) {
       if (!uses.has(node.name)) uses.set(node.name, []);
       uses.get(node.name).push(node);
@@ -191,7 +204,7 @@ export function globalAlias(code) {
   const edits = [];
   const declared = [];
   for (const [global, list] of [...uses].sort((a, b) => b[1].length - a[1].length)) {
-    if (bound.has(global.split('.')[0])) continue;
+    if (/^\w/.test(global) && bound.has(global.split('.')[0])) continue;
     const alias = next();
     const saved = global === UNDEFINED
       ? list.length * (global.length - alias.length) - (alias.length + 1)

@@ -91,4 +91,18 @@ test('global-alias: a shadowed global, a shorthand property and rare names stay'
   assert.not.ok(/=Set(,|;)/.test(out), out);
 });
 
+const strings = `
+let f=t=>{switch(t){case"established":return"probing";case"probing":return"established"}return"established"in{established:1}};
+let g={"established":"probing",established2:"established"};
+let out=[f("established"),f("probing"),f(),g.established,g.established2,typeof f=="function"].join();`;
+
+test('global-alias: a string written often becomes one alias; keys and neighbouring words stay whole', () => {
+  const out = rewriteGlobals(strings);
+  assert.is(run(out), run(strings));
+  const alias = /(\w+)="established"/.exec(out)?.[1];
+  assert.ok(alias, out);
+  assert.is(out.match(/"established"/g)?.length, 2, out); // the alias and the quoted key
+  assert.ok(out.includes(`return ${alias}`) && out.includes(`case ${alias}:`) && out.includes(`${alias} in{established:1}`), out);
+});
+
 test.run();
