@@ -12,6 +12,12 @@ export function parseIp(text: string): Uint8Array | undefined {
 
 export const formatIp = (b: Uint8Array): string => (b.length === 4 ? formatV4(b, 0) : formatV6(b, 0));
 
+/** The canonical text of an address (so '2001:DB8::1' and '2001:db8::1' compare equal), or undefined when `text` is not one. */
+export function canonicalIp(text: string): string | undefined {
+  const b = parseIp(text);
+  return b && formatIp(b);
+}
+
 /** True when the first `prefix` bits of `a` and `b` agree (and both are the same family). */
 export function samePrefix(a: Uint8Array, b: Uint8Array, prefix: number): boolean {
   if (a.length !== b.length) return false;

@@ -43,7 +43,10 @@ export function classify(m: Message, name: string, type: number): Result {
     chainTtl = Math.min(chainTtl, alias.ttl);
   }
   const records = nx ? [] : m.answers.filter((r) => r.type === type && nameEq(r.name, owner));
+  const ok = records.length > 0;
   // NXDOMAIN and NODATA are both negative answers, cached per RFC 2308 §5.
-  if (records.length === 0) return { type, status: nx ? 'nxdomain' : 'nodata', records, ttl: negativeTtl(m) };
-  return { type, status: 'ok', records, ttl: Math.min(chainTtl, ...records.map((r) => r.ttl)) };
+  return {
+    type, status: ok ? 'ok' : nx ? 'nxdomain' : 'nodata', records,
+    ttl: ok ? Math.min(chainTtl, ...records.map((r) => r.ttl)) : negativeTtl(m),
+  };
 }

@@ -6,8 +6,11 @@
 import type { Cancel, Platform, Socket } from '../platform.js';
 import { CLASS_IN, T, decode, encode, message, nameEq } from '../wire/index.js';
 import type { EdnsOption, Message, Question } from '../wire/index.js';
-import { parseIp, formatIp } from '../net.js';
+import { canonicalIp } from '../net.js';
 import { tcpExchange } from './tcp.js';
+
+/** RFC 1035 §4.1.1 and RFC 6895 §2.3 response codes the resolver tells apart. */
+export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
 
 export interface Upstream {
   addr: string;
@@ -58,31 +61,26 @@ export interface Counters {
   errors: number;
 }
 
-/** The reply to one exchange, or nothing (timeout). */
-export type Exchanged = { reply: Message } | { reply: undefined };
-
 interface Pending {
   id: number;
-  server: { addr: string; port: number };
+  server: Required<Upstream>;
   question: Question;
   data: Uint8Array;
   deadline: number;
   /** Set once the exchange went on over TCP: later UDP copies are not its reply. */
   tcp: boolean;
-  done: (r: Exchanged) => void;
+  /** Ends the exchange and hands over its reply, or none (timeout). */
+  done: (reply?: Message) => void;
   /** Cancels what the exchange waits on now: the retransmission timer, or the TCP exchange. */
   cancel: Cancel;
 }
 
-/** The canonical text of an address, so '2001:DB8::1' and '2001:db8::1' compare equal. */
-export function canonical(addr: string): string {
-  const bytes = typeof addr === 'string' ? parseIp(addr) : undefined;
-  if (!bytes) throw new Error(`servers: address '${String(addr)}' is not an IP address`);
-  return formatIp(bytes);
+/** A server with its address canonical (so '2001:DB8::1' and '2001:db8::1' compare equal) and its port filled in. */
+export function upstream(s: Upstream): Required<Upstream> {
+  const addr = typeof s.addr === 'string' && canonicalIp(s.addr);
+  if (!addr) throw new Error(`servers: address '${String(s.addr)}' is not an IP address`);
+  return { addr, port: s.port ?? 53 };
 }
-
-/** A server with its address canonical and its port filled in. */
-export const upstream = (s: Upstream): { addr: string; port: number } => ({ addr: canonical(s.addr), port: s.port ?? 53 });
 
 export class Client {
   readonly counters: Counters = {
@@ -106,36 +104,43 @@ export class Client {
   }
 
   /**
-   * Asks `server` one question (with an OPT record carrying `options`) and
-   * calls `done` once: with the matching reply, or with none after the last
-   * wait. The returned function abandons the exchange without calling `done`.
+   * Asks `server` (from upstream()) one question (with an OPT record carrying
+   * `options`) and calls `done` once: with the matching reply, or with none
+   * after the last wait. The returned function abandons the exchange without calling `done`.
    */
-  query(server: Upstream, question: Question, options: EdnsOption[], done: (r: Exchanged) => void): Cancel {
-    const to = upstream(server);
+  query(server: Required<Upstream>, question: Question, options: EdnsOption[], done: (reply?: Message) => void): Cancel {
     if (this._pending.size >= this._maxPending) {
       this.counters.busy++;
-      return this._platform.timer(0, () => this.guard(() => done({ reply: undefined })));
+      return this._platform.timer(0, () => this.guard(done));
     }
-    const family = to.addr.includes(':') ? 6 : 4;
-    const sock = this._socket(family);
-    const id = this._freshId();
+    const sock = this._socket(server.addr.includes(':') ? 6 : 4);
+    // RFC 5452 §9.2: the ID is one of the values an off-path attacker must guess, so it is random.
+    let id: number;
+    // (`&` truncates the fraction, and keeps a random() of 1 in range.)
+    do id = (this._platform.random() * 0x10000) & 0xffff;
+    while (this._pending.has(id));
     const data = encode(message({
       id, rd: true, questions: [question],
       additionals: [{ name: '', type: T.OPT, class: this._payload, flush: false, ttl: 0, data: options }],
     }));
     const deadline = this._platform.now() + this._total;
-    const p: Pending = { id, server: to, question, data, deadline, tcp: false, done, cancel: () => {} };
+    const p: Pending = {
+      id, server, question, data, deadline, tcp: false, cancel: () => {},
+      done: (reply) => {
+        this._stop(p);
+        done(reply);
+      },
+    };
     const transmit = (n: number): void => {
       this.counters.sent++;
       if (n > 0) this.counters.retransmits++;
-      sock.send(data, to);
+      sock.send(data, server);
       const wait = Math.min(this._backoff[n], deadline - this._platform.now());
       p.cancel = this._platform.timer(wait, () => this.guard(() => {
         if (n + 1 < this._backoff.length && this._platform.now() < deadline) transmit(n + 1);
         else {
-          this._stop(p);
           this.counters.timeouts++;
-          done({ reply: undefined });
+          p.done();
         }
       }));
     };
@@ -152,7 +157,8 @@ export class Client {
 
   /** Closes the sockets; pending exchanges are abandoned without a callback. */
   close(): void {
-    for (const p of [...this._pending.values()]) this._stop(p);
+    for (const p of this._pending.values()) p.cancel();
+    this._pending.clear();
     for (const s of this._sockets.values()) s.close();
     this._sockets.clear();
   }
@@ -180,14 +186,6 @@ export class Client {
     }
   }
 
-  /** RFC 5452 §9.2: the ID is one of the values an off-path attacker must guess, so it is random. */
-  private _freshId(): number {
-    for (;;) {
-      const id = Math.floor(this._platform.random() * 0x10000) & 0xffff;
-      if (!this._pending.has(id)) return id;
-    }
-  }
-
   /** The decoded message, or undefined (counted as malformed). */
   private _decode(data: Uint8Array): Message | undefined {
     try {
@@ -207,14 +205,12 @@ export class Client {
       return;
     }
     // RFC 5452 §4.3: accept only a reply from the address and port the query went to, for the same question.
-    const from = parseIp(src);
-    const outcome = !from || formatIp(from) !== p.server.addr || srcPort !== p.server.port ? 'wrongSource'
+    const outcome = canonicalIp(src) !== p.server.addr || srcPort !== p.server.port ? 'wrongSource'
       : sameQuestion(m, p.question) ? 'accepted' : 'wrongQuestion';
     this.counters[outcome]++;
     if (outcome !== 'accepted') return;
     if (m.tc && this._platform.connect) return this._overTcp(p, m);
-    this._stop(p);
-    p.done({ reply: m });
+    p.done(m);
   }
 
   /**
@@ -230,28 +226,21 @@ export class Client {
     // The exchange keeps its ID in _pending; only the retransmission timer ends.
     p.tcp = true;
     p.cancel();
-    const end = (reply: Message): void => {
-      this._stop(p);
-      p.done({ reply });
-    };
     p.cancel = tcpExchange(platform, p.server, p.data, Math.max(0, p.deadline - platform.now()), (r) => this.guard(() => {
-      const m = 'reply' in r ? this._decode(r.reply) : undefined;
-      if (m && m.qr && m.id === p.id && sameQuestion(m, p.question)) return end(m);
+      const m = typeof r === 'string' ? undefined : this._decode(r);
+      if (m?.qr && m.id === p.id && sameQuestion(m, p.question)) return p.done(m);
       this.counters.tcpFailed++;
-      this._platform.log?.('debug', 'hush resolver: TCP retry gave no reply', { server: p.server.addr, why: 'failure' in r ? r.failure : 'mismatch' });
-      end(truncated);
+      this._platform.log?.('debug', 'hush resolver: TCP retry gave no reply', { server: p.server.addr, why: typeof r === 'string' ? r : 'mismatch' });
+      p.done(truncated);
     }));
   }
 }
 
 /** Whether a reply is for the question (RFC 6891 §7: a FORMERR may come without it, the server could not parse it). */
 function sameQuestion(m: Message, question: Question): boolean {
-  const q = m.questions;
-  if (q.length === 0 && m.rcode === RCODE.FORMERR) return true;
-  return q.length === 1 && q[0].type === question.type && q[0].class === question.class && nameEq(q[0].name, question.name);
+  const [q, more] = m.questions;
+  if (!q) return m.rcode === RCODE.FORMERR;
+  return !more && q.type === question.type && q.class === question.class && nameEq(q.name, question.name);
 }
-
-/** RFC 1035 §4.1.1 and RFC 6895 §2.3 response codes the resolver tells apart. */
-export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
 
 export const question = (name: string, type: number): Question => ({ name, type, class: CLASS_IN, qu: false });
