@@ -98,8 +98,8 @@ export class Client {
     this._total = opts.total ?? 7000;
     this._payload = opts.payload ?? 1232;
     this._maxPending = opts.maxPending ?? 256;
-    if (this._backoff.length === 0 || this._backoff.some((ms) => !(ms > 0))) throw new Error('client: backoff must list positive milliseconds');
-    if (!(this._total > 0)) throw new Error('client: total must be positive milliseconds');
+    if (!(this._backoff.length > 0 && this._backoff.every((ms) => ms > 0))) throw new Error('client: backoff must list positive ms');
+    if (!(this._total > 0)) throw new Error('client: total must be positive ms');
     if (!(this._maxPending >= 1 && this._maxPending <= 0x8000)) throw new Error('client: maxPending must be between 1 and 32768');
   }
 
@@ -109,21 +109,22 @@ export class Client {
    * after the last wait. The returned function abandons the exchange without calling `done`.
    */
   query(server: Required<Upstream>, question: Question, options: EdnsOption[], done: (reply?: Message) => void): Cancel {
+    const platform = this._platform;
     if (this._pending.size >= this._maxPending) {
-      this.counters.busy++;
-      return this._platform.timer(0, () => this.guard(done));
+      this._count('busy');
+      return platform.timer(0, () => this.guard(done));
     }
     const sock = this._socket(server.addr.includes(':') ? 6 : 4);
-    // RFC 5452 §9.2: the ID is one of the values an off-path attacker must guess, so it is random.
+    // RFC 5452 §9.2: the ID is one of the values an off-path attacker must guess, so it is random
+    // (`&` truncates the fraction, and keeps a random() of 1 in range).
     let id: number;
-    // (`&` truncates the fraction, and keeps a random() of 1 in range.)
-    do id = (this._platform.random() * 0x10000) & 0xffff;
+    do id = (platform.random() * 0x10000) & 0xffff;
     while (this._pending.has(id));
     const data = encode(message({
       id, rd: true, questions: [question],
       additionals: [{ name: '', type: T.OPT, class: this._payload, flush: false, ttl: 0, data: options }],
     }));
-    const deadline = this._platform.now() + this._total;
+    const deadline = platform.now() + this._total;
     const p: Pending = {
       id, server, question, data, deadline, tcp: false, cancel: () => {},
       done: (reply) => {
@@ -132,14 +133,14 @@ export class Client {
       },
     };
     const transmit = (n: number): void => {
-      this.counters.sent++;
-      if (n > 0) this.counters.retransmits++;
+      this._count('sent');
+      if (n > 0) this._count('retransmits');
       sock.send(data, server);
-      const wait = Math.min(this._backoff[n], deadline - this._platform.now());
-      p.cancel = this._platform.timer(wait, () => this.guard(() => {
-        if (n + 1 < this._backoff.length && this._platform.now() < deadline) transmit(n + 1);
+      const wait = Math.min(this._backoff[n], deadline - platform.now());
+      p.cancel = platform.timer(wait, () => this.guard(() => {
+        if (n + 1 < this._backoff.length && platform.now() < deadline) transmit(n + 1);
         else {
-          this.counters.timeouts++;
+          this._count('timeouts');
           p.done();
         }
       }));
@@ -147,6 +148,10 @@ export class Client {
     this._pending.set(id, p);
     transmit(0);
     return () => this._stop(p);
+  }
+
+  private _count(what: keyof Counters): void {
+    this.counters[what]++;
   }
 
   /** Cancels what an exchange waits on and forgets it, unless its ID already belongs to a newer one. */
@@ -181,7 +186,7 @@ export class Client {
     try {
       fn();
     } catch (e) {
-      this.counters.errors++;
+      this._count('errors');
       this._platform.log?.('error', `hush resolver: ${what}`, { error: String(e) });
     }
   }
@@ -191,7 +196,7 @@ export class Client {
     try {
       return decode(data);
     } catch {
-      this.counters.malformed++;
+      this._count('malformed');
       return undefined;
     }
   }
@@ -201,13 +206,13 @@ export class Client {
     if (!m) return;
     const p = this._pending.get(m.id);
     if (!p || !m.qr || p.tcp) {
-      this.counters.unknownId++;
+      this._count('unknownId');
       return;
     }
     // RFC 5452 §4.3: accept only a reply from the address and port the query went to, for the same question.
     const outcome = canonicalIp(src) !== p.server.addr || srcPort !== p.server.port ? 'wrongSource'
       : sameQuestion(m, p.question) ? 'accepted' : 'wrongQuestion';
-    this.counters[outcome]++;
+    this._count(outcome);
     if (outcome !== 'accepted') return;
     if (m.tc && this._platform.connect) return this._overTcp(p, m);
     p.done(m);
@@ -222,14 +227,14 @@ export class Client {
    */
   private _overTcp(p: Pending, truncated: Message): void {
     const platform = this._platform as Platform & Required<Pick<Platform, 'connect'>>;
-    this.counters.tcp++;
+    this._count('tcp');
     // The exchange keeps its ID in _pending; only the retransmission timer ends.
     p.tcp = true;
     p.cancel();
     p.cancel = tcpExchange(platform, p.server, p.data, Math.max(0, p.deadline - platform.now()), (r) => this.guard(() => {
       const m = typeof r === 'string' ? undefined : this._decode(r);
       if (m?.qr && m.id === p.id && sameQuestion(m, p.question)) return p.done(m);
-      this.counters.tcpFailed++;
+      this._count('tcpFailed');
       this._platform.log?.('debug', 'hush resolver: TCP retry gave no reply', { server: p.server.addr, why: typeof r === 'string' ? r : 'mismatch' });
       p.done(truncated);
     }));

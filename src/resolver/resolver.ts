@@ -5,7 +5,7 @@
 import type { Platform } from '../platform.js';
 import { T, nameKey } from '../wire/index.js';
 import { Cache, type CacheOptions } from './cache.js';
-import { classify, failed, type Result } from './answer.js';
+import { classify, failed, type Result, type Status } from './answer.js';
 import { Client, question, upstream, type ClientOptions, type Counters, type Upstream } from './client.js';
 import { mqtypeQuery, verdict } from './mqtype.js';
 
@@ -31,7 +31,7 @@ export interface ResolverCounters extends Counters {
 }
 
 /** Statuses after which the next upstream is asked. */
-const NEXT_SERVER = new Set(['timeout', 'servfail', 'refused']);
+const NEXT_SERVER: Status[] = ['timeout', 'servfail', 'refused'];
 
 /** Types that are not data types (RFC 6895 §3.1): 0, OPT and the meta/question range 128–255. */
 const isDataType = (t: number): boolean => Number.isInteger(t) && t > 0 && t <= 0xffff && t !== T.OPT && (t < 128 || t > 255);
@@ -80,7 +80,7 @@ export class Resolver {
       this._local(name, wanted, done);
       return;
     }
-    if (this._servers.length === 0) throw new Error('resolve: options.servers is empty, no upstream for a unicast name');
+    if (this._servers.length === 0) throw new Error('resolve: no options.servers for a unicast name');
     const got = new Map<number, Result>();
     const now = this._platform.now();
     const missing = wanted.filter((t) => {
@@ -96,7 +96,7 @@ export class Resolver {
       this._ask(this._servers[i], name, ask, (results) => {
         const again: number[] = [];
         for (const r of results) {
-          if (NEXT_SERVER.has(r.status) && i + 1 < this._servers.length) again.push(r.type);
+          if (NEXT_SERVER.includes(r.status) && i + 1 < this._servers.length) again.push(r.type);
           else {
             got.set(r.type, r);
             this._cache.put(name, r, this._platform.now());
