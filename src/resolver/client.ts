@@ -63,14 +63,14 @@ export interface Counters {
 
 interface Pending {
   id: number;
-  server: Required<Upstream>;
+  to: Required<Upstream>;
   question: Question;
-  data: Uint8Array;
+  packet: Uint8Array;
   deadline: number;
   /** Set once the exchange went on over TCP: later UDP copies are not its reply. */
   tcp: boolean;
   /** Ends the exchange and hands over its reply, or none (timeout). */
-  done: (reply?: Message) => void;
+  finish: (reply?: Message) => void;
   /** Cancels what the exchange waits on now: the retransmission timer, or the TCP exchange. */
   cancel: Cancel;
 }
@@ -104,30 +104,32 @@ export class Client {
   }
 
   /**
-   * Asks `server` (from upstream()) one question (with an OPT record carrying
-   * `options`) and calls `done` once: with the matching reply, or with none
-   * after the last wait. The returned function abandons the exchange without calling `done`.
+   * Asks `to` (a server from upstream()) for `name` and `type` (with an OPT
+   * record carrying `options`) and calls `done` once: with the matching reply,
+   * or with none after the last wait. The returned function abandons the
+   * exchange without calling `done`.
    */
-  query(server: Required<Upstream>, question: Question, options: EdnsOption[], done: (reply?: Message) => void): Cancel {
+  query(to: Required<Upstream>, name: string, type: number, options: EdnsOption[], done: (reply?: Message) => void): Cancel {
     const platform = this._platform;
     if (this._pending.size >= this._maxPending) {
       this._count('busy');
       return platform.timer(0, () => this.guard(done));
     }
-    const sock = this._socket(server.addr.includes(':') ? 6 : 4);
+    const sock = this._socket(to.addr.includes(':') ? 6 : 4);
     // RFC 5452 §9.2: the ID is one of the values an off-path attacker must guess, so it is random
     // (`&` truncates the fraction, and keeps a random() of 1 in range).
     let id: number;
     do id = (platform.random() * 0x10000) & 0xffff;
     while (this._pending.has(id));
-    const data = encode(message({
+    const question: Question = { name, type, class: CLASS_IN, qu: false };
+    const packet = encode(message({
       id, rd: true, questions: [question],
       additionals: [{ name: '', type: T.OPT, class: this._payload, flush: false, ttl: 0, data: options }],
     }));
     const deadline = platform.now() + this._total;
     const p: Pending = {
-      id, server, question, data, deadline, tcp: false, cancel: () => {},
-      done: (reply) => {
+      id, to, question, packet, deadline, tcp: false, cancel: () => {},
+      finish: (reply) => {
         this._stop(p);
         done(reply);
       },
@@ -135,13 +137,13 @@ export class Client {
     const transmit = (n: number): void => {
       this._count('sent');
       if (n > 0) this._count('retransmits');
-      sock.send(data, server);
+      sock.send(packet, to);
       const wait = Math.min(this._backoff[n], deadline - platform.now());
       p.cancel = platform.timer(wait, () => this.guard(() => {
         if (n + 1 < this._backoff.length && platform.now() < deadline) transmit(n + 1);
         else {
           this._count('timeouts');
-          p.done();
+          p.finish();
         }
       }));
     };
@@ -210,12 +212,12 @@ export class Client {
       return;
     }
     // RFC 5452 §4.3: accept only a reply from the address and port the query went to, for the same question.
-    const outcome = canonicalIp(src) !== p.server.addr || srcPort !== p.server.port ? 'wrongSource'
+    const outcome = canonicalIp(src) !== p.to.addr || srcPort !== p.to.port ? 'wrongSource'
       : sameQuestion(m, p.question) ? 'accepted' : 'wrongQuestion';
     this._count(outcome);
     if (outcome !== 'accepted') return;
     if (m.tc && this._platform.connect) return this._overTcp(p, m);
-    p.done(m);
+    p.finish(m);
   }
 
   /**
@@ -231,12 +233,12 @@ export class Client {
     // The exchange keeps its ID in _pending; only the retransmission timer ends.
     p.tcp = true;
     p.cancel();
-    p.cancel = tcpExchange(platform, p.server, p.data, Math.max(0, p.deadline - platform.now()), (r) => this.guard(() => {
+    p.cancel = tcpExchange(platform, p.to, p.packet, Math.max(0, p.deadline - platform.now()), (r) => this.guard(() => {
       const m = typeof r === 'string' ? undefined : this._decode(r);
-      if (m?.qr && m.id === p.id && sameQuestion(m, p.question)) return p.done(m);
+      if (m?.qr && m.id === p.id && sameQuestion(m, p.question)) return p.finish(m);
       this._count('tcpFailed');
-      this._platform.log?.('debug', 'hush resolver: TCP retry gave no reply', { server: p.server.addr, why: typeof r === 'string' ? r : 'mismatch' });
-      p.done(truncated);
+      this._platform.log?.('debug', 'hush resolver: TCP retry gave no reply', { server: p.to.addr, why: typeof r === 'string' ? r : 'mismatch' });
+      p.finish(truncated);
     }));
   }
 }
@@ -247,5 +249,3 @@ function sameQuestion(m: Message, question: Question): boolean {
   if (!q) return m.rcode === RCODE.FORMERR;
   return !more && q.type === question.type && q.class === question.class && nameEq(q.name, question.name);
 }
-
-export const question = (name: string, type: number): Question => ({ name, type, class: CLASS_IN, qu: false });

@@ -6,7 +6,7 @@ import type { Platform } from '../platform.js';
 import { T, nameKey } from '../wire/index.js';
 import { Cache, type CacheOptions } from './cache.js';
 import { classify, failed, type Result, type Status } from './answer.js';
-import { Client, question, upstream, type ClientOptions, type Counters, type Upstream } from './client.js';
+import { Client, upstream, type ClientOptions, type Counters, type Upstream } from './client.js';
 import { mqtypeQuery, verdict } from './mqtype.js';
 
 /** The seam for the mDNS querier: answers one (name, types) lookup, calling `done` once. */
@@ -122,7 +122,7 @@ export class Resolver {
     if (types.length < 2 || !this._mqtype || this._support.get(key) === false) return this._standalone(server, name, types, done);
     const [primary, ...extra] = types;
     this.counters.mqtypeQueries++;
-    this._client.query(server, question(name, primary), [mqtypeQuery(extra)], (reply) => {
+    this._client.query(server, name, primary, [mqtypeQuery(extra)], (reply) => {
       if (!reply) return done(types.map((t) => failed(t, 'timeout')));
       const { kind, types: answered } = verdict(reply, primary, extra);
       this._support.set(key, kind === 'answered');
@@ -142,7 +142,7 @@ export class Resolver {
     if (types.length === 0) return done([]);
     const results: Result[] = [];
     for (const t of types) {
-      this._client.query(server, question(name, t), [], (reply) => {
+      this._client.query(server, name, t, [], (reply) => {
         results.push(reply ? classify(reply, name, t) : failed(t, 'timeout'));
         if (results.length === types.length) done(results);
       });

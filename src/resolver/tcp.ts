@@ -33,22 +33,15 @@ export function tcpExchange(
     if (r) done(r);
   };
   const stopTimer = platform.timer(wait, () => end('timeout'));
-  let buf: Uint8Array = new Uint8Array(0);
+  let buf = new Uint8Array(0);
   stream.onData((chunk) => {
-    buf = concat(buf, chunk);
+    buf = new Uint8Array([...buf, ...chunk]);
     const len = (buf[0] << 8) | buf[1];
     // With fewer than two bytes in, buf.length < 2 <= 2 + len: nothing finishes yet.
     if (buf.length >= 2 + len) end(buf.slice(2, 2 + len));
   });
   stream.onEnd((error) => end(error === undefined ? 'closed' : 'error'));
   // The two-byte length in front (a Uint8Array keeps the low byte of each value).
-  stream.write(concat(Uint8Array.of(query.length >> 8, query.length), query));
+  stream.write(new Uint8Array([query.length >> 8, query.length, ...query]));
   return () => end();
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
 }
