@@ -237,7 +237,7 @@ export class Client {
       const m = typeof r === 'string' ? undefined : this._decode(r);
       if (m?.qr && m.id === p.id && sameQuestion(m, p.question)) return p.finish(m);
       this._count('tcpFailed');
-      this._platform.log?.('debug', 'hush resolver: TCP retry gave no reply', { server: p.to.addr, why: typeof r === 'string' ? r : 'mismatch' });
+      platform.log?.('debug', 'hush resolver: TCP retry gave no reply', { server: p.to.addr, why: typeof r === 'string' ? r : 'mismatch' });
       p.finish(truncated);
     }));
   }

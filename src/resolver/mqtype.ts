@@ -18,6 +18,7 @@ export interface Verdict {
     | 'invalid'
     /** §3.5: FORMERR, or no MQTYPE-Response: the server does not support the option. */
     | 'unsupported'
+    /** §3.5: an MQTYPE-Response: the server supports the option. */
     | 'answered';
   types: number[];
 }
