@@ -3,7 +3,7 @@
 // it matches the query's ID, the server's address and port, and the question.
 // Everything else arriving on the socket is dropped and counted. A truncated
 // reply sends the query again over TCP when the platform has it (RFC 1123 §6.1.3.2).
-import type { Cancel, Platform, Socket } from '../platform.js';
+import type { Cancel, PacketMeta, Platform, Socket } from '../platform.js';
 import { CLASS_IN, T, decode, encode, message, nameEq } from '../wire/index.js';
 import type { EdnsOption, Message, Question } from '../wire/index.js';
 import { canonicalIp } from '../net.js';
@@ -174,7 +174,7 @@ export class Client {
     let s = this._sockets.get(family);
     if (!s) {
       s = this._platform.open({ family, port: 0 });
-      s.onMessage((data, meta) => this.guard(() => this._receive(data, meta.src, meta.srcPort)));
+      s.onMessage((data, meta) => this.guard(() => this._receive(data, meta)));
       this._sockets.set(family, s);
     }
     return s;
@@ -203,7 +203,7 @@ export class Client {
     }
   }
 
-  private _receive(data: Uint8Array, src: string, srcPort: number): void {
+  private _receive(data: Uint8Array, { src, srcPort }: PacketMeta): void {
     const m = this._decode(data);
     if (!m) return;
     const p = this._pending.get(m.id);
