@@ -12,13 +12,17 @@ export function parseIp(text: string): Uint8Array | undefined {
 
 export const formatIp = (b: Uint8Array): string => (b.length === 4 ? formatV4(b, 0) : formatV6(b, 0));
 
+/** The canonical text of an address (so '2001:DB8::1' and '2001:db8::1' compare equal), or undefined when `text` is not one. */
+export function canonicalIp(text: string): string | undefined {
+  const b = parseIp(text);
+  return b && formatIp(b);
+}
+
 /** True when the first `prefix` bits of `a` and `b` agree (and both are the same family). */
 export function samePrefix(a: Uint8Array, b: Uint8Array, prefix: number): boolean {
   if (a.length !== b.length) return false;
-  for (let bit = 0; bit < prefix; bit += 8) {
-    const mask = (0xff00 >> Math.min(8, prefix - bit)) & 0xff;
-    if ((a[bit >> 3] ^ b[bit >> 3]) & mask) return false;
-  }
+  // Byte i holds bits 8i to 8i + 7; the mask keeps those of them inside the prefix.
+  for (let i = 0; i * 8 < prefix; i++) if ((a[i] ^ b[i]) & (0xff00 >> Math.min(8, prefix - i * 8))) return false;
   return true;
 }
 
@@ -34,10 +38,8 @@ export const isLinkLocal4 = (b: Uint8Array): boolean => b.length === 4 && b[0] =
 /** RFC 6762 §11: a source is on the link when it is link-local or inside one of the interface's prefixes. */
 export function onLink(iface: NetInterface, src: string): boolean {
   const b = parseIp(src);
-  if (!b) return false;
-  if (isLinkLocal6(b) || isLinkLocal4(b)) return true;
-  return iface.addrs.some((a) => {
+  return !!b && (isLinkLocal6(b) || isLinkLocal4(b) || iface.addrs.some((a) => {
     const x = parseIp(a.addr);
-    return x !== undefined && samePrefix(x, b, a.prefix);
-  });
+    return !!x && samePrefix(x, b, a.prefix);
+  }));
 }

@@ -28,10 +28,10 @@ function negativeTtl(m: Message): number | undefined {
 
 export function classify(m: Message, name: string, type: number): Result {
   // RFC 2181 §9: a truncated reply is not used as it stands; it ends here only when TCP was not possible or failed.
-  if (m.tc) return failed(type, 'truncated');
-  if (m.rcode === RCODE.REFUSED) return failed(type, 'refused');
   const nx = m.rcode === RCODE.NXDOMAIN;
-  if (m.rcode !== RCODE.NOERROR && !nx) return failed(type, 'servfail');
+  // Past REFUSED, every rcode other than NOERROR and NXDOMAIN is a server failure.
+  const failure = m.tc ? 'truncated' : m.rcode === RCODE.REFUSED ? 'refused' : m.rcode !== RCODE.NOERROR && !nx ? 'servfail' : undefined;
+  if (failure) return failed(type, failure);
   // RFC 1034 §3.6.2: follow the CNAME chain inside the answer section.
   let owner = name;
   // The answer is cached under `name`: it lives no longer than any alias on the way (RFC 2181 §5.2).
@@ -43,7 +43,10 @@ export function classify(m: Message, name: string, type: number): Result {
     chainTtl = Math.min(chainTtl, alias.ttl);
   }
   const records = nx ? [] : m.answers.filter((r) => r.type === type && nameEq(r.name, owner));
+  const ok = records.length > 0;
   // NXDOMAIN and NODATA are both negative answers, cached per RFC 2308 §5.
-  if (records.length === 0) return { type, status: nx ? 'nxdomain' : 'nodata', records, ttl: negativeTtl(m) };
-  return { type, status: 'ok', records, ttl: Math.min(chainTtl, ...records.map((r) => r.ttl)) };
+  return {
+    type, status: ok ? 'ok' : nx ? 'nxdomain' : 'nodata', records,
+    ttl: ok ? Math.min(chainTtl, ...records.map((r) => r.ttl)) : negativeTtl(m),
+  };
 }

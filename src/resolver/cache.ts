@@ -30,19 +30,20 @@ export class Cache {
 
   /** Stores `result` when it carries a TTL above zero; `now` in platform milliseconds. */
   put(name: string, result: Result, now: number): void {
-    if (result.ttl === undefined || result.ttl <= 0 || this._max === 0) return;
+    if (!result.ttl || result.ttl < 0) return;
     const k = key(name, result.type);
+    // Stored again, it counts as the newest.
     this._entries.delete(k);
-    while (this._entries.size >= this._max) this._entries.delete(this._entries.keys().next().value as string);
     this._entries.set(k, { result, stored: now, expires: now + Math.min(result.ttl, this._maxTtl) * 1000 });
+    // One entry in at a time, so at most one goes: the one stored longest ago (with max 0, this one).
+    if (this._entries.size > this._max) this._entries.delete(this._entries.keys().next().value as string);
   }
 
   /** The cached result with TTLs reduced by the time it spent here, or undefined. */
   get(name: string, type: number, now: number): Result | undefined {
     const k = key(name, type);
     const e = this._entries.get(k);
-    if (!e) return undefined;
-    if (now >= e.expires) {
+    if (!e || now >= e.expires) {
       this._entries.delete(k);
       return undefined;
     }
@@ -51,7 +52,8 @@ export class Cache {
     return {
       ...r,
       records: r.records.map((rec) => ({ ...rec, ttl: Math.max(0, rec.ttl - aged) })),
-      ttl: Math.max(0, Math.ceil((e.expires - now) / 1000)),
+      // Above zero: now < expires.
+      ttl: Math.ceil((e.expires - now) / 1000),
     };
   }
 }

@@ -3,11 +3,14 @@
 // it matches the query's ID, the server's address and port, and the question.
 // Everything else arriving on the socket is dropped and counted. A truncated
 // reply sends the query again over TCP when the platform has it (RFC 1123 §6.1.3.2).
-import type { Cancel, Platform, Socket } from '../platform.js';
+import type { Cancel, PacketMeta, Platform, Socket } from '../platform.js';
 import { CLASS_IN, T, decode, encode, message, nameEq } from '../wire/index.js';
 import type { EdnsOption, Message, Question } from '../wire/index.js';
-import { parseIp, formatIp } from '../net.js';
+import { canonicalIp } from '../net.js';
 import { tcpExchange } from './tcp.js';
+
+/** RFC 1035 §4.1.1 and RFC 6895 §2.3 response codes the resolver tells apart. */
+export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
 
 export interface Upstream {
   addr: string;
@@ -58,31 +61,26 @@ export interface Counters {
   errors: number;
 }
 
-/** The reply to one exchange, or nothing (timeout). */
-export type Exchanged = { reply: Message } | { reply: undefined };
-
 interface Pending {
   id: number;
-  server: { addr: string; port: number };
+  to: Required<Upstream>;
   question: Question;
-  data: Uint8Array;
+  packet: Uint8Array;
   deadline: number;
   /** Set once the exchange went on over TCP: later UDP copies are not its reply. */
   tcp: boolean;
-  done: (r: Exchanged) => void;
+  /** Ends the exchange and hands over its reply, or none (timeout). */
+  finish: (reply?: Message) => void;
   /** Cancels what the exchange waits on now: the retransmission timer, or the TCP exchange. */
   cancel: Cancel;
 }
 
-/** The canonical text of an address, so '2001:DB8::1' and '2001:db8::1' compare equal. */
-export function canonical(addr: string): string {
-  const bytes = typeof addr === 'string' ? parseIp(addr) : undefined;
-  if (!bytes) throw new Error(`servers: address '${String(addr)}' is not an IP address`);
-  return formatIp(bytes);
+/** A server with its address canonical (so '2001:DB8::1' and '2001:db8::1' compare equal) and its port filled in. */
+export function upstream(s: Upstream): Required<Upstream> {
+  const addr = typeof s.addr === 'string' && canonicalIp(s.addr);
+  if (!addr) throw new Error(`servers: address '${String(s.addr)}' is not an IP address`);
+  return { addr, port: s.port ?? 53 };
 }
-
-/** A server with its address canonical and its port filled in. */
-export const upstream = (s: Upstream): { addr: string; port: number } => ({ addr: canonical(s.addr), port: s.port ?? 53 });
 
 export class Client {
   readonly counters: Counters = {
@@ -100,48 +98,62 @@ export class Client {
     this._total = opts.total ?? 7000;
     this._payload = opts.payload ?? 1232;
     this._maxPending = opts.maxPending ?? 256;
-    if (this._backoff.length === 0 || this._backoff.some((ms) => !(ms > 0))) throw new Error('client: backoff must list positive milliseconds');
-    if (!(this._total > 0)) throw new Error('client: total must be positive milliseconds');
+    if (!(this._backoff.length > 0 && this._backoff.every((ms) => ms > 0))) throw new Error('client: backoff must list positive ms');
+    if (!(this._total > 0)) throw new Error('client: total must be positive ms');
     if (!(this._maxPending >= 1 && this._maxPending <= 0x8000)) throw new Error('client: maxPending must be between 1 and 32768');
   }
 
   /**
-   * Asks `server` one question (with an OPT record carrying `options`) and
-   * calls `done` once: with the matching reply, or with none after the last
-   * wait. The returned function abandons the exchange without calling `done`.
+   * Asks `to` (a server from upstream()) for `name` and `type` (with an OPT
+   * record carrying `options`) and calls `done` once: with the matching reply,
+   * or with none after the last wait. The returned function abandons the
+   * exchange without calling `done`.
    */
-  query(server: Upstream, question: Question, options: EdnsOption[], done: (r: Exchanged) => void): Cancel {
-    const to = upstream(server);
+  query(to: Required<Upstream>, name: string, type: number, options: EdnsOption[], done: (reply?: Message) => void): Cancel {
+    const platform = this._platform;
     if (this._pending.size >= this._maxPending) {
-      this.counters.busy++;
-      return this._platform.timer(0, () => this.guard(() => done({ reply: undefined })));
+      this._count('busy');
+      return platform.timer(0, () => this.guard(done));
     }
-    const family = to.addr.includes(':') ? 6 : 4;
-    const sock = this._socket(family);
-    const id = this._freshId();
-    const data = encode(message({
+    const sock = this._socket(to.addr.includes(':') ? 6 : 4);
+    // RFC 5452 §9.2: the ID is one of the values an off-path attacker must guess, so it is random
+    // (`&` truncates the fraction, and keeps a random() of 1 in range).
+    let id: number;
+    do id = (platform.random() * 0x10000) & 0xffff;
+    while (this._pending.has(id));
+    const question: Question = { name, type, class: CLASS_IN, qu: false };
+    const packet = encode(message({
       id, rd: true, questions: [question],
       additionals: [{ name: '', type: T.OPT, class: this._payload, flush: false, ttl: 0, data: options }],
     }));
-    const deadline = this._platform.now() + this._total;
-    const p: Pending = { id, server: to, question, data, deadline, tcp: false, done, cancel: () => {} };
+    const deadline = platform.now() + this._total;
+    const p: Pending = {
+      id, to, question, packet, deadline, tcp: false, cancel: () => {},
+      finish: (reply) => {
+        this._stop(p);
+        done(reply);
+      },
+    };
     const transmit = (n: number): void => {
-      this.counters.sent++;
-      if (n > 0) this.counters.retransmits++;
-      sock.send(data, to);
-      const wait = Math.min(this._backoff[n], deadline - this._platform.now());
-      p.cancel = this._platform.timer(wait, () => this.guard(() => {
-        if (n + 1 < this._backoff.length && this._platform.now() < deadline) transmit(n + 1);
+      this._count('sent');
+      if (n > 0) this._count('retransmits');
+      sock.send(packet, to);
+      const wait = Math.min(this._backoff[n], deadline - platform.now());
+      p.cancel = platform.timer(wait, () => this.guard(() => {
+        if (n + 1 < this._backoff.length && platform.now() < deadline) transmit(n + 1);
         else {
-          this._stop(p);
-          this.counters.timeouts++;
-          done({ reply: undefined });
+          this._count('timeouts');
+          p.finish();
         }
       }));
     };
     this._pending.set(id, p);
     transmit(0);
     return () => this._stop(p);
+  }
+
+  private _count(what: keyof Counters): void {
+    this.counters[what]++;
   }
 
   /** Cancels what an exchange waits on and forgets it, unless its ID already belongs to a newer one. */
@@ -152,7 +164,8 @@ export class Client {
 
   /** Closes the sockets; pending exchanges are abandoned without a callback. */
   close(): void {
-    for (const p of [...this._pending.values()]) this._stop(p);
+    for (const p of this._pending.values()) p.cancel();
+    this._pending.clear();
     for (const s of this._sockets.values()) s.close();
     this._sockets.clear();
   }
@@ -161,7 +174,7 @@ export class Client {
     let s = this._sockets.get(family);
     if (!s) {
       s = this._platform.open({ family, port: 0 });
-      s.onMessage((data, meta) => this.guard(() => this._receive(data, meta.src, meta.srcPort)));
+      s.onMessage((data, meta) => this.guard(() => this._receive(data, meta)));
       this._sockets.set(family, s);
     }
     return s;
@@ -175,16 +188,8 @@ export class Client {
     try {
       fn();
     } catch (e) {
-      this.counters.errors++;
+      this._count('errors');
       this._platform.log?.('error', `hush resolver: ${what}`, { error: String(e) });
-    }
-  }
-
-  /** RFC 5452 §9.2: the ID is one of the values an off-path attacker must guess, so it is random. */
-  private _freshId(): number {
-    for (;;) {
-      const id = Math.floor(this._platform.random() * 0x10000) & 0xffff;
-      if (!this._pending.has(id)) return id;
     }
   }
 
@@ -193,28 +198,26 @@ export class Client {
     try {
       return decode(data);
     } catch {
-      this.counters.malformed++;
+      this._count('malformed');
       return undefined;
     }
   }
 
-  private _receive(data: Uint8Array, src: string, srcPort: number): void {
+  private _receive(data: Uint8Array, { src, srcPort }: PacketMeta): void {
     const m = this._decode(data);
     if (!m) return;
     const p = this._pending.get(m.id);
     if (!p || !m.qr || p.tcp) {
-      this.counters.unknownId++;
+      this._count('unknownId');
       return;
     }
     // RFC 5452 §4.3: accept only a reply from the address and port the query went to, for the same question.
-    const from = parseIp(src);
-    const outcome = !from || formatIp(from) !== p.server.addr || srcPort !== p.server.port ? 'wrongSource'
+    const outcome = canonicalIp(src) !== p.to.addr || srcPort !== p.to.port ? 'wrongSource'
       : sameQuestion(m, p.question) ? 'accepted' : 'wrongQuestion';
-    this.counters[outcome]++;
+    this._count(outcome);
     if (outcome !== 'accepted') return;
     if (m.tc && this._platform.connect) return this._overTcp(p, m);
-    this._stop(p);
-    p.done({ reply: m });
+    p.finish(m);
   }
 
   /**
@@ -226,32 +229,23 @@ export class Client {
    */
   private _overTcp(p: Pending, truncated: Message): void {
     const platform = this._platform as Platform & Required<Pick<Platform, 'connect'>>;
-    this.counters.tcp++;
+    this._count('tcp');
     // The exchange keeps its ID in _pending; only the retransmission timer ends.
     p.tcp = true;
     p.cancel();
-    const end = (reply: Message): void => {
-      this._stop(p);
-      p.done({ reply });
-    };
-    p.cancel = tcpExchange(platform, p.server, p.data, Math.max(0, p.deadline - platform.now()), (r) => this.guard(() => {
-      const m = 'reply' in r ? this._decode(r.reply) : undefined;
-      if (m && m.qr && m.id === p.id && sameQuestion(m, p.question)) return end(m);
-      this.counters.tcpFailed++;
-      this._platform.log?.('debug', 'hush resolver: TCP retry gave no reply', { server: p.server.addr, why: 'failure' in r ? r.failure : 'mismatch' });
-      end(truncated);
+    p.cancel = tcpExchange(platform, p.to, p.packet, Math.max(0, p.deadline - platform.now()), (r) => this.guard(() => {
+      const m = typeof r === 'string' ? undefined : this._decode(r);
+      if (m?.qr && m.id === p.id && sameQuestion(m, p.question)) return p.finish(m);
+      this._count('tcpFailed');
+      platform.log?.('debug', 'hush resolver: TCP retry gave no reply', { server: p.to.addr, why: typeof r === 'string' ? r : 'mismatch' });
+      p.finish(truncated);
     }));
   }
 }
 
 /** Whether a reply is for the question (RFC 6891 §7: a FORMERR may come without it, the server could not parse it). */
 function sameQuestion(m: Message, question: Question): boolean {
-  const q = m.questions;
-  if (q.length === 0 && m.rcode === RCODE.FORMERR) return true;
-  return q.length === 1 && q[0].type === question.type && q[0].class === question.class && nameEq(q[0].name, question.name);
+  const [q, more] = m.questions;
+  if (!q) return m.rcode === RCODE.FORMERR;
+  return !more && q.type === question.type && q.class === question.class && nameEq(q.name, question.name);
 }
-
-/** RFC 1035 §4.1.1 and RFC 6895 §2.3 response codes the resolver tells apart. */
-export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
-
-export const question = (name: string, type: number): Question => ({ name, type, class: CLASS_IN, qu: false });

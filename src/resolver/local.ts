@@ -13,14 +13,10 @@ import type { LocalLookup } from './resolver.js';
  * cache keeps mDNS answers fresh (RFC 6762 §10), the unicast cache must not.
  */
 export function mdnsLookup(q: Querier, wait = 1000): LocalLookup {
-  const result = (type: number, records: Rec[]): Result => ({ type, status: records.length ? 'ok' : 'timeout', records });
   return (name, types, done) => {
     Promise.all(types.map((type) => q.query({ name, type }, { wait })))
-      .then(
-        (answers) => answers.map((records, i) => result(types[i], records)),
-        () => types.map((type) => result(type, [])),
-      )
-      .then(done)
+      .catch((): Rec[][] => types.map(() => []))
+      .then((answers) => done(answers.map((records, i): Result => ({ type: types[i], status: records.length ? 'ok' : 'timeout', records }))))
       // `done` is the caller's (the resolver guards it); nothing may become an unhandled rejection.
       .catch(() => undefined);
   };

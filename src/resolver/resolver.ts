@@ -5,8 +5,8 @@
 import type { Platform } from '../platform.js';
 import { T, nameKey } from '../wire/index.js';
 import { Cache, type CacheOptions } from './cache.js';
-import { classify, failed, type Result } from './answer.js';
-import { Client, question, upstream, type ClientOptions, type Counters, type Upstream } from './client.js';
+import { classify, failed, type Result, type Status } from './answer.js';
+import { Client, upstream, type ClientOptions, type Counters, type Upstream } from './client.js';
 import { mqtypeQuery, verdict } from './mqtype.js';
 
 /** The seam for the mDNS querier: answers one (name, types) lookup, calling `done` once. */
@@ -31,16 +31,13 @@ export interface ResolverCounters extends Counters {
 }
 
 /** Statuses after which the next upstream is asked. */
-const NEXT_SERVER = new Set(['timeout', 'servfail', 'refused']);
+const NEXT_SERVER: Status[] = ['timeout', 'servfail', 'refused'];
 
 /** Types that are not data types (RFC 6895 §3.1): 0, OPT and the meta/question range 128–255. */
 const isDataType = (t: number): boolean => Number.isInteger(t) && t > 0 && t <= 0xffff && t !== T.OPT && (t < 128 || t > 255);
 
-/** RFC 6762 §3 and §4: .local, 254.169.in-addr.arpa and the fe80::/10 reverse zones. */
-export function isLinkLocalName(name: string): boolean {
-  const n = nameKey(name).replace(/\.$/, '');
-  return n === 'local' || n.endsWith('.local') || n.endsWith('254.169.in-addr.arpa') || /(^|\.)[89ab]\.e\.f\.ip6\.arpa$/.test(n);
-}
+/** RFC 6762 §3 and §4: .local, 254.169.in-addr.arpa and the fe80::/10 reverse zones (one more trailing dot allowed). */
+export const isLinkLocalName = (name: string): boolean => /((^|\.)(local|[89ab]\.e\.f\.ip6\.arpa)|254\.169\.in-addr\.arpa)\.?$/.test(nameKey(name));
 
 /** The key of a server from upstream(): its canonical address and port. */
 const serverKey = (s: Required<Upstream>): string => `${s.addr} ${s.port}`;
@@ -56,7 +53,7 @@ export class Resolver {
   private readonly _support = new Map<string, boolean>();
 
   constructor(private readonly _platform: Platform, opts: ResolverOptions) {
-    if (!opts || !Array.isArray(opts.servers)) throw new Error('resolver: options.servers must be a list of { addr, port? }');
+    if (!Array.isArray(opts?.servers)) throw new Error('resolver: options.servers must be a list of { addr, port? }');
     this._client = new Client(_platform, opts);
     this.counters = Object.assign(this._client.counters, { mqtypeQueries: 0, fallbacks: 0, cacheHits: 0 });
     this._cache = new Cache(opts.cache);
@@ -75,17 +72,15 @@ export class Resolver {
   lookup(name: string, types: number[], callback: (results: Result[]) => void): void {
     // The caller's callback runs on receive and timer paths: its error is counted, never let out.
     const done = (results: Result[]): void => this._client.guard(() => callback(results), 'a lookup callback threw');
-    if (typeof name !== 'string' || name.replace(/\.$/, '') === '') throw new Error('resolve: name must be a non-empty domain name');
-    if (!Array.isArray(types) || types.length === 0) throw new Error('resolve: types must be a non-empty list of RR types');
-    const bad = types.find((t) => !isDataType(t));
-    if (bad !== undefined) throw new Error(`resolve: types holds ${String(bad)}, not a data RR type`);
+    if (typeof name !== 'string' || /^\.?$/.test(name)) throw new Error('resolve: name must be a non-empty domain name');
+    if (!Array.isArray(types) || types.length === 0 || !types.every(isDataType)) throw new Error('resolve: types must be a non-empty list of data RR types');
     const wanted = [...new Set(types)];
     if (isLinkLocalName(name)) {
-      if (!this._local) throw new Error(`resolve: name '${name}' needs mDNS, and no local lookup was given (options.local)`);
+      if (!this._local) throw new Error(`resolve: '${name}' needs mDNS, and options.local is not given`);
       this._local(name, wanted, done);
       return;
     }
-    if (this._servers.length === 0) throw new Error('resolve: options.servers is empty, no upstream for a unicast name');
+    if (this._servers.length === 0) throw new Error('resolve: no options.servers for a unicast name');
     const got = new Map<number, Result>();
     const now = this._platform.now();
     const missing = wanted.filter((t) => {
@@ -96,20 +91,19 @@ export class Resolver {
       }
       return !hit;
     });
-    const finish = () => done(wanted.map((t) => got.get(t) as Result));
-    if (missing.length === 0) return finish();
+    // With nothing missing, the first server is asked for nothing and this ends at once.
     const attempt = (i: number, ask: number[]): void => {
       this._ask(this._servers[i], name, ask, (results) => {
         const again: number[] = [];
         for (const r of results) {
-          if (NEXT_SERVER.has(r.status) && i + 1 < this._servers.length) again.push(r.type);
+          if (NEXT_SERVER.includes(r.status) && i + 1 < this._servers.length) again.push(r.type);
           else {
             got.set(r.type, r);
             this._cache.put(name, r, this._platform.now());
           }
         }
         if (again.length > 0) attempt(i + 1, again);
-        else finish();
+        else done(wanted.map((t) => got.get(t) as Result));
       });
     };
     attempt(0, missing);
@@ -128,32 +122,27 @@ export class Resolver {
     if (types.length < 2 || !this._mqtype || this._support.get(key) === false) return this._standalone(server, name, types, done);
     const [primary, ...extra] = types;
     this.counters.mqtypeQueries++;
-    this._client.query(server, question(name, primary), [mqtypeQuery(extra)], ({ reply }) => {
+    this._client.query(server, name, primary, [mqtypeQuery(extra)], (reply) => {
       if (!reply) return done(types.map((t) => failed(t, 'timeout')));
-      const v = verdict(reply, primary, extra);
-      const rest = (have: Result[], ask: number[]): void => {
-        this.counters.fallbacks += ask.length;
-        this._standalone(server, name, ask, (more) => done([...have, ...more]));
-      };
-      this._support.set(key, v.kind === 'answered');
-      if (v.kind === 'invalid') this.counters.invalid++;
-      if (v.kind !== 'answered') {
-        // Invalid or FORMERR: every type is asked again; otherwise the response answers the primary type.
-        return v.kind === 'unsupported' && !v.formerr ? rest([classify(reply, name, primary)], extra) : rest([], types);
-      }
+      const { kind, types: answered } = verdict(reply, primary, extra);
+      this._support.set(key, kind === 'answered');
+      if (kind === 'invalid') this.counters.invalid++;
       // §3.5: "a listed type with no records" is answered (negatively) by this response;
       // "The client MUST subsequently initiate separate standalone queries" for the others
       // (none left: _standalone answers at once with no results).
-      rest([primary, ...v.types].map((t) => classify(reply, name, t)), extra.filter((t) => !v.types.includes(t)));
+      const have = answered.map((t) => classify(reply, name, t));
+      const ask = types.filter((t) => !answered.includes(t));
+      this.counters.fallbacks += ask.length;
+      this._standalone(server, name, ask, (more) => done([...have, ...more]));
     });
   }
 
   /** One plain query per type, all sent at once. */
-  private _standalone(server: Upstream, name: string, types: number[], done: (results: Result[]) => void): void {
+  private _standalone(server: Required<Upstream>, name: string, types: number[], done: (results: Result[]) => void): void {
     if (types.length === 0) return done([]);
     const results: Result[] = [];
     for (const t of types) {
-      this._client.query(server, question(name, t), [], ({ reply }) => {
+      this._client.query(server, name, t, [], (reply) => {
         results.push(reply ? classify(reply, name, t) : failed(t, 'timeout'));
         if (results.length === types.length) done(results);
       });

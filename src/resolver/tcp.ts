@@ -13,44 +13,35 @@ export type TcpFailure = 'error' | 'closed' | 'timeout';
  */
 export function tcpExchange(
   platform: Platform & Required<Pick<Platform, 'connect'>>, to: { addr: string; port: number }, query: Uint8Array, wait: number,
-  done: (r: { reply: Uint8Array } | { failure: TcpFailure; detail?: string }) => void,
+  done: (r: Uint8Array | TcpFailure) => void,
 ): Cancel {
   let stream: Stream;
   try {
     stream = platform.connect(to);
-  } catch (e) {
+  } catch {
     // A backend that refuses at once is a failed connection like any other, told from the event loop;
     // cancelling the timer keeps `done` from being called.
-    return platform.timer(0, () => done({ failure: 'error', detail: String(e) }));
+    return platform.timer(0, () => done('error'));
   }
-  let finished = false;
-  /** Ends the exchange once; true when this call ended it. */
-  const stop = (): boolean => {
-    if (finished) return false;
-    finished = true;
+  let ended = false;
+  /** Ends the exchange once, closing the connection; `done` hears of it only when `r` is given (not on a cancel). */
+  const end = (r?: Uint8Array | TcpFailure): void => {
+    if (ended) return;
+    ended = true;
     stopTimer();
     stream.close();
-    return true;
+    if (r) done(r);
   };
-  const finish = (r: Parameters<typeof done>[0]): void => {
-    if (stop()) done(r);
-  };
-  const stopTimer = platform.timer(wait, () => finish({ failure: 'timeout' }));
-  let buf: Uint8Array = new Uint8Array(0);
+  const stopTimer = platform.timer(wait, () => end('timeout'));
+  let buf = new Uint8Array(0);
   stream.onData((chunk) => {
-    buf = concat(buf, chunk);
+    buf = new Uint8Array([...buf, ...chunk]);
     const len = (buf[0] << 8) | buf[1];
     // With fewer than two bytes in, buf.length < 2 <= 2 + len: nothing finishes yet.
-    if (buf.length >= 2 + len) finish({ reply: buf.slice(2, 2 + len) });
+    if (buf.length >= 2 + len) end(buf.slice(2, 2 + len));
   });
-  stream.onEnd((error) => finish(error === undefined ? { failure: 'closed' } : { failure: 'error', detail: error }));
-  stream.write(concat(new Uint8Array([query.length >> 8, query.length & 0xff]), query));
-  return stop;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
+  stream.onEnd((error) => end(error === undefined ? 'closed' : 'error'));
+  // The two-byte length in front (a Uint8Array keeps the low byte of each value).
+  stream.write(new Uint8Array([query.length >> 8, query.length, ...query]));
+  return () => end();
 }
