@@ -10,6 +10,7 @@ import { nameKey, nextLabel, unescapeLabel } from '../wire/name.js';
 import { txtDecode } from '../wire/txt.js';
 import type { TxtValue } from '../wire/txt.js';
 import type { CacheEntry, CacheEvent } from '../mdns/cache.js';
+import { checkListener } from '../mdns/querier.js';
 import type { Querier } from '../mdns/querier.js';
 import { SERVICES } from './records.js';
 
@@ -70,10 +71,6 @@ function checkName(what: string, name: unknown): string {
   return name;
 }
 
-function checkFn(fn: unknown): void {
-  if (typeof fn !== 'function') throw new TypeError('hush: listener must be a function');
-}
-
 /** The first label of a presentation-form name, as text ('My\\.Web._http...' -> 'My.Web'). */
 function firstLabel(name: string): string {
   const end = nextLabel(name, 0);
@@ -92,20 +89,22 @@ function afterFirst(name: string): string {
  * from every link.
  */
 function follow(q: Querier, owner: string, emit: (kind: BrowseEvent['kind'], target: string, links: string[]) => void): Stop {
-  const seen = new Map<string, { target: string; links: Set<string> }>();
+  /** By name key: the target as first seen, and the links it is on. */
+  const seen = new Map<string, { shown: string; linkIds: Set<string> }>();
   const on = (event: CacheEvent, e: CacheEntry): void => {
-    const target = e.rec.data;
-    if (event === 'update' || typeof target !== 'string') return;
+    if (event === 'update') return;
+    // A PTR's data is its target name.
+    const target = e.rec.data as string;
     const key = nameKey(target);
-    const s = seen.get(key) ?? { target, links: new Set<string>() };
-    const had = s.links.size;
-    if (event === 'add') s.links.add(e.link);
-    else s.links.delete(e.link);
-    const has = s.links.size;
+    const s = seen.get(key) ?? { shown: target, linkIds: new Set<string>() };
+    const had = s.linkIds.size;
+    if (event === 'add') s.linkIds.add(e.link);
+    else s.linkIds.delete(e.link);
+    const has = s.linkIds.size;
     if (has === had) return;
     if (has) seen.set(key, s);
     else seen.delete(key);
-    emit(had === 0 ? 'add' : has ? 'update' : 'remove', s.target, [...s.links]);
+    emit(had === 0 ? 'add' : has ? 'update' : 'remove', s.shown, [...s.linkIds]);
   };
   const w = q.watch({ name: owner, type: T.PTR }, on);
   for (const e of w.records()) on('add', e);
@@ -115,7 +114,7 @@ function follow(q: Querier, owner: string, emit: (kind: BrowseEvent['kind'], tar
 /** RFC 6763 §4: instances of `type` ('_http._tcp'), or of one subtype of it (§7.1, '_printer'). */
 export function browse(q: Querier, type: string, fn: (e: BrowseEvent) => void, opts: { subtype?: string } = {}): Stop {
   checkType(type);
-  checkFn(fn);
+  checkListener(fn);
   if (opts.subtype !== undefined && (typeof opts.subtype !== 'string' || !/^_[^.\\]{1,62}$/.test(opts.subtype))) {
     throw new TypeError(`hush: subtype must look like '_printer', got ${JSON.stringify(opts.subtype)}`);
   }
@@ -125,7 +124,7 @@ export function browse(q: Querier, type: string, fn: (e: BrowseEvent) => void, o
 
 /** RFC 6763 §9: the service types on the link ('_http._tcp'), from '_services._dns-sd._udp.local'. */
 export function browseTypes(q: Querier, fn: (e: TypeEvent) => void): Stop {
-  checkFn(fn);
+  checkListener(fn);
   return follow(q, SERVICES, (kind, name, links) => fn({ kind, type: name.replace(/\.local$/i, ''), links }));
 }
 
@@ -170,7 +169,7 @@ function addresses(q: Querier, host: string, fn: (e: AddressEvent) => void): Sto
 /** Host name -> A and AAAA addresses, following changes. */
 export function lookup(q: Querier, host: string, fn: (e: AddressEvent) => void): Stop {
   checkName('host', host);
-  checkFn(fn);
+  checkListener(fn);
   const a = addresses(q, host, fn);
   for (const e of a.list()) fn(e);
   return { stop: () => a.stop() };
@@ -183,7 +182,7 @@ export function lookup(q: Querier, host: string, fn: (e: AddressEvent) => void):
  */
 export function resolve(q: Querier, instance: string, fn: (e: Resolved) => void): Stop {
   checkName('instance', instance);
-  checkFn(fn);
+  checkListener(fn);
   if (!SERVICE_TYPE.test(afterFirst(instance).replace(/\.local$/i, ''))) {
     throw new TypeError(`hush: instance must be 'Name._type._tcp.local', got ${JSON.stringify(instance)}`);
   }
