@@ -61,7 +61,7 @@ const SERVICE_TYPE = /^_[^.\\]{1,63}\._(tcp|udp)$/i;
 
 function checkType(type: unknown): string {
   if (typeof type !== 'string' || !SERVICE_TYPE.test(type)) {
-    throw new TypeError(`hush: type must look like '_http._tcp' (RFC 6763 §7), got ${JSON.stringify(type)}`);
+    throw new TypeError(`hush: type must look like '_http._tcp', got ${JSON.stringify(type)}`);
   }
   return type;
 }

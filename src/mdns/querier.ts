@@ -146,7 +146,7 @@ export class Querier extends Engine {
     // Like every argument error, a call after close() throws at once rather than rejecting later.
     if (this._closed) throw new Error('hush: query after close()');
     const wait = opts.wait ?? 1000;
-    if (!(wait >= 0)) throw new RangeError(`hush: query wait must be a number of ms ≥ 0, got ${String(opts.wait)}`);
+    if (!(wait >= 0)) throw new RangeError(`hush: query wait must be ≥ 0 ms, got ${String(opts.wait)}`);
     this._guard(() => {
       for (const link of this._links.values()) this._send(link, [{ ...q, qu: !!opts.qu }]);
     });
