@@ -68,9 +68,6 @@ interface Asking {
   schedules: Map<Link, Schedule>;
 }
 
-/** Where a cached answer is in its §5.2 refreshes; dropped when the record is received again. */
-interface Refresh { step: number; at: number }
-
 /** §10.4: one query of a doubted record on a link, with the id of its question. */
 interface Reconfirm { via: Link; id: string; q: Question; at: number }
 
@@ -81,7 +78,8 @@ const askId = (q: Question): string => questionId(nameKey(q.name), q.type, q.cla
 export class Querier extends Engine {
   readonly cache: Cache;
   private readonly _asking = new Map<string, Asking>();
-  private readonly _refresh = new Map<CacheEntry, Refresh>();
+  /** §5.2 refresh points (platform ms) of cached answers someone wants, soonest first; dropped when the record is received again. */
+  private readonly _refresh = new Map<CacheEntry, number[]>();
   private _reconfirms: Reconfirm[] = [];
   private _tickAt?: Alarm;
   /** Cache events of the response being read, told to watchers once the whole packet is in. */
@@ -204,15 +202,12 @@ export class Querier extends Engine {
 
   /** When a cached answer someone still wants is next refreshed (Infinity after the 95% query). */
   private _refreshAt(e: CacheEntry): number {
-    let r = this._refresh.get(e);
-    if (!r) this._refresh.set(e, (r = { step: 0, at: this._refreshPoint(e, 0) }));
-    return r.at;
-  }
-
-  private _refreshPoint(e: CacheEntry, step: number): number {
-    if (step >= REFRESH.length) return Infinity;
-    const at = e.received + e.rec.ttl * 1000 * (REFRESH[step] + JITTER * this._p.random());
-    return at < e.expires ? Math.floor(at) : Infinity;
+    let points = this._refresh.get(e);
+    if (!points) {
+      points = REFRESH.map((f) => e.received + e.rec.ttl * 1000 * (f + JITTER * this._p.random())).filter((at) => at < e.expires).map(Math.floor);
+      this._refresh.set(e, points);
+    }
+    return points[0] ?? Infinity;
   }
 
   /** Live cached answers to `q`, on `link` or on every link. */
@@ -257,8 +252,8 @@ export class Querier extends Engine {
         }
         for (const e of stale) {
           // One query per refresh: points already passed (a watch that started late) are skipped.
-          const r = this._refresh.get(e)!;
-          do r.at = this._refreshPoint(e, ++r.step); while (r.at <= now);
+          const points = this._refresh.get(e)!;
+          while (points[0] <= now) points.shift();
         }
       }
     }
