@@ -58,12 +58,11 @@ export interface AddressEvent {
 }
 
 const SERVICE_TYPE = /^_[^.\\]{1,63}\._(tcp|udp)$/i;
+const SUBTYPE = /^_[^.\\]{1,62}$/;
 
-function checkType(type: unknown): string {
-  if (typeof type !== 'string' || !SERVICE_TYPE.test(type)) {
-    throw new TypeError(`hush: type must look like '_http._tcp', got ${JSON.stringify(type)}`);
-  }
-  return type;
+/** Checks text against the form it must have; `rule` names the field and shows the form. */
+function checkForm(value: unknown, form: RegExp, rule: string): void {
+  if (typeof value !== 'string' || !form.test(value)) throw new TypeError(`hush: ${rule}, got ${JSON.stringify(value)}`);
 }
 
 function checkName(what: string, name: unknown): string {
@@ -113,11 +112,9 @@ function follow(q: Querier, owner: string, emit: (kind: BrowseEvent['kind'], tar
 
 /** RFC 6763 §4: instances of `type` ('_http._tcp'), or of one subtype of it (§7.1, '_printer'). */
 export function browse(q: Querier, type: string, fn: (e: BrowseEvent) => void, opts: { subtype?: string } = {}): Stop {
-  checkType(type);
+  checkForm(type, SERVICE_TYPE, "type must look like '_http._tcp'");
   checkListener(fn);
-  if (opts.subtype !== undefined && (typeof opts.subtype !== 'string' || !/^_[^.\\]{1,62}$/.test(opts.subtype))) {
-    throw new TypeError(`hush: subtype must look like '_printer', got ${JSON.stringify(opts.subtype)}`);
-  }
+  if (opts.subtype !== undefined) checkForm(opts.subtype, SUBTYPE, "subtype must look like '_printer'");
   const owner = (opts.subtype ? `${opts.subtype}._sub.` : '') + `${type}.local`;
   return follow(q, owner, (kind, name, links) => fn({ kind, name, instance: firstLabel(name), type, links }));
 }
