@@ -62,7 +62,6 @@ interface Schedule {
 
 interface Asking {
   q: Question;
-  id: string;
   qu: boolean;
   listeners: WatchListener[];
   schedules: Map<Link, Schedule>;
@@ -127,7 +126,7 @@ export class Querier extends Engine {
 
   /** A question newly watched: asked on every link from now on. */
   private _ask(q: Question, id: string, qu: boolean): Asking {
-    const a: Asking = { q, id, qu, listeners: [], schedules: new Map() };
+    const a: Asking = { q, qu, listeners: [], schedules: new Map() };
     this._asking.set(id, a);
     for (const link of this._links.values()) a.schedules.set(link, this._firstSchedule());
     this._schedule();
@@ -240,15 +239,15 @@ export class Querier extends Engine {
       // A question that is both watched and reconfirmed goes once, as watched (asked first).
       if (!m.has(id)) m.set(id, q);
     };
-    for (const a of this._asking.values()) {
+    for (const [id, a] of this._asking) {
       for (const [link, s] of a.schedules) {
         const stale = this._cached(a.q, link).filter((e) => this._refreshAt(e) <= now);
         if (s.due <= now) {
-          add(link, a.id, { ...a.q, qu: a.qu && s.first });
+          add(link, id, { ...a.q, qu: a.qu && s.first });
           sent(s, now);
         } else if (stale.length) {
           this._count('refreshQueries');
-          add(link, a.id, a.q);
+          add(link, id, a.q);
         }
         for (const e of stale) {
           // One query per refresh: points already passed (a watch that started late) are skipped.
