@@ -10,6 +10,7 @@ import { nameKey, nextLabel, unescapeLabel } from '../wire/name.js';
 import { txtDecode } from '../wire/txt.js';
 import type { TxtValue } from '../wire/txt.js';
 import type { CacheEntry, CacheEvent } from '../mdns/cache.js';
+import { checkListener } from '../mdns/querier.js';
 import type { Querier } from '../mdns/querier.js';
 import { SERVICES } from './records.js';
 
@@ -57,21 +58,16 @@ export interface AddressEvent {
 }
 
 const SERVICE_TYPE = /^_[^.\\]{1,63}\._(tcp|udp)$/i;
+const SUBTYPE = /^_[^.\\]{1,62}$/;
 
-function checkType(type: unknown): string {
-  if (typeof type !== 'string' || !SERVICE_TYPE.test(type)) {
-    throw new TypeError(`hush: type must look like '_http._tcp' (RFC 6763 §7), got ${JSON.stringify(type)}`);
-  }
-  return type;
+/** Checks text against the form it must have; `rule` names the field and shows the form. */
+function checkForm(value: unknown, form: RegExp, rule: string): void {
+  if (typeof value !== 'string' || !form.test(value)) throw new TypeError(`hush: ${rule}, got ${JSON.stringify(value)}`);
 }
 
 function checkName(what: string, name: unknown): string {
   if (typeof name !== 'string' || name === '') throw new TypeError(`hush: ${what} must be a non-empty name, got ${JSON.stringify(name)}`);
   return name;
-}
-
-function checkFn(fn: unknown): void {
-  if (typeof fn !== 'function') throw new TypeError('hush: listener must be a function');
 }
 
 /** The first label of a presentation-form name, as text ('My\\.Web._http...' -> 'My.Web'). */
@@ -92,20 +88,22 @@ function afterFirst(name: string): string {
  * from every link.
  */
 function follow(q: Querier, owner: string, emit: (kind: BrowseEvent['kind'], target: string, links: string[]) => void): Stop {
-  const seen = new Map<string, { target: string; links: Set<string> }>();
+  /** By name key: the target as first seen, and the links it is on. */
+  const seen = new Map<string, { shown: string; linkIds: Set<string> }>();
   const on = (event: CacheEvent, e: CacheEntry): void => {
-    const target = e.rec.data;
-    if (event === 'update' || typeof target !== 'string') return;
+    if (event === 'update') return;
+    // A PTR's data is its target name.
+    const target = e.rec.data as string;
     const key = nameKey(target);
-    const s = seen.get(key) ?? { target, links: new Set<string>() };
-    const had = s.links.size;
-    if (event === 'add') s.links.add(e.link);
-    else s.links.delete(e.link);
-    const has = s.links.size;
+    const s = seen.get(key) ?? { shown: target, linkIds: new Set<string>() };
+    const had = s.linkIds.size;
+    if (event === 'add') s.linkIds.add(e.link);
+    else s.linkIds.delete(e.link);
+    const has = s.linkIds.size;
     if (has === had) return;
     if (has) seen.set(key, s);
     else seen.delete(key);
-    emit(had === 0 ? 'add' : has ? 'update' : 'remove', s.target, [...s.links]);
+    emit(had === 0 ? 'add' : has ? 'update' : 'remove', s.shown, [...s.linkIds]);
   };
   const w = q.watch({ name: owner, type: T.PTR }, on);
   for (const e of w.records()) on('add', e);
@@ -114,18 +112,16 @@ function follow(q: Querier, owner: string, emit: (kind: BrowseEvent['kind'], tar
 
 /** RFC 6763 §4: instances of `type` ('_http._tcp'), or of one subtype of it (§7.1, '_printer'). */
 export function browse(q: Querier, type: string, fn: (e: BrowseEvent) => void, opts: { subtype?: string } = {}): Stop {
-  checkType(type);
-  checkFn(fn);
-  if (opts.subtype !== undefined && (typeof opts.subtype !== 'string' || !/^_[^.\\]{1,62}$/.test(opts.subtype))) {
-    throw new TypeError(`hush: subtype must look like '_printer', got ${JSON.stringify(opts.subtype)}`);
-  }
+  checkForm(type, SERVICE_TYPE, "type must look like '_http._tcp'");
+  checkListener(fn);
+  if (opts.subtype !== undefined) checkForm(opts.subtype, SUBTYPE, "subtype must look like '_printer'");
   const owner = (opts.subtype ? `${opts.subtype}._sub.` : '') + `${type}.local`;
   return follow(q, owner, (kind, name, links) => fn({ kind, name, instance: firstLabel(name), type, links }));
 }
 
 /** RFC 6763 §9: the service types on the link ('_http._tcp'), from '_services._dns-sd._udp.local'. */
 export function browseTypes(q: Querier, fn: (e: TypeEvent) => void): Stop {
-  checkFn(fn);
+  checkListener(fn);
   return follow(q, SERVICES, (kind, name, links) => fn({ kind, type: name.replace(/\.local$/i, ''), links }));
 }
 
@@ -170,7 +166,7 @@ function addresses(q: Querier, host: string, fn: (e: AddressEvent) => void): Sto
 /** Host name -> A and AAAA addresses, following changes. */
 export function lookup(q: Querier, host: string, fn: (e: AddressEvent) => void): Stop {
   checkName('host', host);
-  checkFn(fn);
+  checkListener(fn);
   const a = addresses(q, host, fn);
   for (const e of a.list()) fn(e);
   return { stop: () => a.stop() };
@@ -183,7 +179,7 @@ export function lookup(q: Querier, host: string, fn: (e: AddressEvent) => void):
  */
 export function resolve(q: Querier, instance: string, fn: (e: Resolved) => void): Stop {
   checkName('instance', instance);
-  checkFn(fn);
+  checkListener(fn);
   if (!SERVICE_TYPE.test(afterFirst(instance).replace(/\.local$/i, ''))) {
     throw new TypeError(`hush: instance must be 'Name._type._tcp.local', got ${JSON.stringify(instance)}`);
   }

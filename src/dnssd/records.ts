@@ -57,16 +57,16 @@ export function serviceRecords(spec: ServiceSpec, label: string, host: string, t
  */
 export function hostRecords(host: string, ifaces: NetInterface[], ttl: Ttls): Owned[] {
   const list: Owned[] = [];
-  for (const ifc of ifaces) {
+  for (const { addrs, index } of ifaces) {
     const types = new Set<number>();
-    for (const a of ifc.addrs) {
-      const type = a.family === 4 ? T.A : T.AAAA;
+    for (const { family, addr } of addrs) {
+      const type = family === 4 ? T.A : T.AAAA;
       types.add(type);
-      list.push(own(host, type, ttl.host, a.addr, true, ifc.index));
-      const rev = reverseName(a.addr);
-      if (rev) list.push(own(rev, T.PTR, ttl.host, host, true, ifc.index), nsec(rev, [T.PTR], ttl.host, ifc.index));
+      list.push(own(host, type, ttl.host, addr, true, index));
+      const rev = reverseName(addr);
+      if (rev) list.push(own(rev, T.PTR, ttl.host, host, true, index), nsec(rev, [T.PTR], ttl.host, index));
     }
-    list.push(nsec(host, [...types], ttl.host, ifc.index));
+    list.push(nsec(host, [...types], ttl.host, index));
   }
   return list;
 }

@@ -44,5 +44,5 @@ export function recordsOn(g: Group, link: Link): Owned[] {
 /** Records of the group that may be answered on this link: probing is over there. */
 export function answerable(g: Group, link: Link): boolean {
   const s = g.states.get(link);
-  return s !== undefined && s.phase !== 'probing';
+  return !!s && s.phase !== 'probing';
 }

@@ -3,26 +3,27 @@
 // RFC 6763 §4.1 "Name (2)" for instances, "host-2" for host names).
 import { parseV4, parseV6 } from '../wire/addr.js';
 
+/** The address's bytes (IPv6: its nibbles in hex), last first, under in-addr.arpa or ip6.arpa. */
 export function reverseName(addr: string): string | undefined {
-  if (addr.indexOf(':') < 0) {
-    const b = new Uint8Array(4);
-    return parseV4(addr, b, 0) ? `${b[3]}.${b[2]}.${b[1]}.${b[0]}.in-addr.arpa` : undefined;
-  }
-  const b = new Uint8Array(16);
-  if (!parseV6(addr, b, 0)) return undefined;
-  let s = '';
-  for (let i = 15; i >= 0; i--) s += (b[i] & 15).toString(16) + '.' + (b[i] >> 4).toString(16) + '.';
-  return s + 'ip6.arpa';
+  const v6 = addr.includes(':');
+  const b = new Uint8Array(v6 ? 16 : 4);
+  if (!(v6 ? parseV6 : parseV4)(addr, b, 0)) return undefined;
+  const parts = v6 ? [...b].flatMap((x) => [(x >> 4).toString(16), (x & 15).toString(16)]) : [...b];
+  return parts.reverse().join('.') + (v6 ? '.ip6.arpa' : '.in-addr.arpa');
+}
+
+/** The label with its number (found by `numbered`, else 1) plus one, spelled by `form`. */
+function renumber(label: string, numbered: RegExp, form: (base: string, n: number) => string): string {
+  const m = numbered.exec(label);
+  return m ? form(m[1], Number(m[2]) + 1) : form(label, 2);
 }
 
 /** 'Name' -> 'Name (2)' -> 'Name (3)'. */
 export function nextInstanceName(label: string): string {
-  const m = /^(.*) \((\d+)\)$/.exec(label);
-  return m ? `${m[1]} (${Number(m[2]) + 1})` : `${label} (2)`;
+  return renumber(label, /^(.*) \((\d+)\)$/, (base, n) => `${base} (${n})`);
 }
 
 /** 'host' -> 'host-2' -> 'host-3'. */
 export function nextHostLabel(label: string): string {
-  const m = /^(.*)-(\d+)$/.exec(label);
-  return m ? `${m[1]}-${Number(m[2]) + 1}` : `${label}-2`;
+  return renumber(label, /^(.*)-(\d+)$/, (base, n) => `${base}-${n}`);
 }

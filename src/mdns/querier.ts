@@ -56,21 +56,19 @@ interface Schedule {
   gap: number;
   /** The wait after the next query. */
   interval: number;
-  sent: number;
+  /** The next query is the first on this link. */
+  first: boolean;
 }
 
 interface Asking {
   q: Question;
-  id: string;
   qu: boolean;
   listeners: WatchListener[];
-  links: Map<Link, Schedule>;
+  schedules: Map<Link, Schedule>;
 }
 
-interface Refresh { received: number; step: number; at: number }
-
-/** §10.4: one query of a doubted record, with the id of its question. */
-interface Reconfirm { link: Link; id: string; q: Question; at: number }
+/** §10.4: one query of a doubted record on a link, with the id of its question. */
+interface Reconfirm { via: Link; id: string; q: Question; at: number }
 
 type Told = [CacheEvent, CacheEntry][];
 
@@ -79,7 +77,8 @@ const askId = (q: Question): string => questionId(nameKey(q.name), q.type, q.cla
 export class Querier extends Engine {
   readonly cache: Cache;
   private readonly _asking = new Map<string, Asking>();
-  private readonly _refresh = new Map<CacheEntry, Refresh>();
+  /** §5.2 refresh points (platform ms) of cached answers someone wants, soonest first; dropped when the record is received again. */
+  private readonly _refresh = new Map<CacheEntry, number[]>();
   private _reconfirms: Reconfirm[] = [];
   private _tickAt?: Alarm;
   /** Cache events of the response being read, told to watchers once the whole packet is in. */
@@ -105,7 +104,7 @@ export class Querier extends Engine {
    */
   watch(ask: Ask, fn: WatchListener = () => undefined, opts: WatchOptions = {}): Watch {
     const q = question(ask);
-    if (typeof fn !== 'function') throw new TypeError('hush: listener must be a function');
+    checkListener(fn);
     if (this._closed) throw new Error('hush: watch after close()');
     const id = askId(q);
     const a = this._asking.get(id) ?? this._ask(q, id, !!opts.qu);
@@ -127,9 +126,9 @@ export class Querier extends Engine {
 
   /** A question newly watched: asked on every link from now on. */
   private _ask(q: Question, id: string, qu: boolean): Asking {
-    const a: Asking = { q, id, qu, listeners: [], links: new Map() };
+    const a: Asking = { q, qu, listeners: [], schedules: new Map() };
     this._asking.set(id, a);
-    for (const link of this._links.values()) a.links.set(link, this._firstSchedule());
+    for (const link of this._links.values()) a.schedules.set(link, this._firstSchedule());
     this._schedule();
     return a;
   }
@@ -144,7 +143,7 @@ export class Querier extends Engine {
     // Like every argument error, a call after close() throws at once rather than rejecting later.
     if (this._closed) throw new Error('hush: query after close()');
     const wait = opts.wait ?? 1000;
-    if (!(wait >= 0)) throw new RangeError(`hush: query wait must be a number of ms ≥ 0, got ${String(opts.wait)}`);
+    if (!(wait >= 0)) throw new RangeError(`hush: query wait must be ≥ 0 ms, got ${String(opts.wait)}`);
     this._guard(() => {
       for (const link of this._links.values()) this._send(link, [{ ...q, qu: !!opts.qu }]);
     });
@@ -163,16 +162,14 @@ export class Querier extends Engine {
     for (const l of this._links.values()) if (link === undefined || l.id === link) this.cache.reconfirm(l.id, q.name, q.type);
   }
 
-  close(): Promise<void> {
-    if (!this._closed) {
-      this._closed = true;
-      this._leave();
-      this._tickAt?.cancel();
-      this._asking.clear();
-      this._reconfirms = [];
-      this.cache.clear();
-    }
-    return Promise.resolve();
+  async close(): Promise<void> {
+    if (this._closed) return;
+    this._closed = true;
+    this._leave();
+    this._tickAt?.cancel();
+    this._asking.clear();
+    this._reconfirms = [];
+    this.cache.clear();
   }
 
   // ---- interfaces and links -------------------------------------------------
@@ -181,10 +178,10 @@ export class Querier extends Engine {
   onLinks({ added, changed, removed }: LinkChange): void {
     if (this._closed) return;
     for (const link of [...removed, ...changed]) this.cache.flushLink(link.id);
-    this._reconfirms = this._reconfirms.filter((r) => !removed.includes(r.link));
-    for (const a of this._asking.values()) for (const link of removed) a.links.delete(link);
+    this._reconfirms = this._reconfirms.filter((r) => !removed.includes(r.via));
+    for (const a of this._asking.values()) for (const link of removed) a.schedules.delete(link);
     // Link by link, each watched question drawing its random first delay in turn.
-    for (const link of [...changed, ...added]) for (const a of this._asking.values()) a.links.set(link, this._firstSchedule());
+    for (const link of [...changed, ...added]) for (const a of this._asking.values()) a.schedules.set(link, this._firstSchedule());
     this._schedule();
   }
 
@@ -196,23 +193,20 @@ export class Querier extends Engine {
    */
   private _firstSchedule(): Schedule {
     const now = this._p.now();
-    const t = this._tickAt?.at;
-    const join = t !== undefined && t >= now + FIRST_DELAY.min && t <= now + FIRST_DELAY.min + FIRST_DELAY.spread;
-    const due = join ? t : now + FIRST_DELAY.min + Math.floor(this._p.random() * FIRST_DELAY.spread);
-    return { due, gap: due - now, interval: FIRST_INTERVAL, sent: 0 };
+    const start = now + FIRST_DELAY.min;
+    const t = this._tickAt?.at ?? Infinity;
+    const due = t >= start && t <= start + FIRST_DELAY.spread ? t : start + Math.floor(this._p.random() * FIRST_DELAY.spread);
+    return { due, gap: due - now, interval: FIRST_INTERVAL, first: true };
   }
 
   /** When a cached answer someone still wants is next refreshed (Infinity after the 95% query). */
   private _refreshAt(e: CacheEntry): number {
-    let r = this._refresh.get(e);
-    if (!r || r.received !== e.received) this._refresh.set(e, (r = { received: e.received, step: 0, at: this._refreshPoint(e, 0) }));
-    return r.at;
-  }
-
-  private _refreshPoint(e: CacheEntry, step: number): number {
-    if (step >= REFRESH.length) return Infinity;
-    const at = e.received + e.rec.ttl * 1000 * (REFRESH[step] + JITTER * this._p.random());
-    return at < e.expires ? Math.floor(at) : Infinity;
+    let points = this._refresh.get(e);
+    if (!points) {
+      points = REFRESH.map((f) => e.received + e.rec.ttl * 1000 * (f + JITTER * this._p.random())).filter((at) => at < e.expires).map(Math.floor);
+      this._refresh.set(e, points);
+    }
+    return points[0] ?? Infinity;
   }
 
   /** Live cached answers to `q`, on `link` or on every link. */
@@ -224,7 +218,7 @@ export class Querier extends Engine {
     if (this._closed) return;
     let at = Infinity;
     for (const a of this._asking.values()) {
-      for (const [link, s] of a.links) {
+      for (const [link, s] of a.schedules) {
         at = Math.min(at, s.due);
         for (const e of this._cached(a.q, link)) at = Math.min(at, this._refreshAt(e));
       }
@@ -242,26 +236,27 @@ export class Querier extends Engine {
     const add = (link: Link, id: string, q: Question): void => {
       let m = due.get(link);
       if (!m) due.set(link, (m = new Map()));
-      if (!m.has(id) || q.qu) m.set(id, q);
+      // A question that is both watched and reconfirmed goes once, as watched (asked first).
+      if (!m.has(id)) m.set(id, q);
     };
-    for (const a of this._asking.values()) {
-      for (const [link, s] of a.links) {
+    for (const [id, a] of this._asking) {
+      for (const [link, s] of a.schedules) {
         const stale = this._cached(a.q, link).filter((e) => this._refreshAt(e) <= now);
         if (s.due <= now) {
-          add(link, a.id, { ...a.q, qu: a.qu && s.sent === 0 });
+          add(link, id, { ...a.q, qu: a.qu && s.first });
           sent(s, now);
         } else if (stale.length) {
           this._count('refreshQueries');
-          add(link, a.id, a.q);
+          add(link, id, a.q);
         }
         for (const e of stale) {
           // One query per refresh: points already passed (a watch that started late) are skipped.
-          const r = this._refresh.get(e)!;
-          do r.at = this._refreshPoint(e, ++r.step); while (r.at <= now);
+          const points = this._refresh.get(e)!;
+          while (points[0] <= now) points.shift();
         }
       }
     }
-    for (const r of this._reconfirms) if (r.at <= now) add(r.link, r.id, r.q);
+    for (const r of this._reconfirms) if (r.at <= now) add(r.via, r.id, r.q);
     this._reconfirms = this._reconfirms.filter((r) => r.at > now);
     for (const [link, qs] of due) this._send(link, [...qs.values()]);
     this._schedule();
@@ -274,9 +269,9 @@ export class Querier extends Engine {
     const q: Question = { name, type, class: CLASS_IN, qu: false };
     const id = askId(q);
     // A record already being reconfirmed on this link is not queued again.
-    if (this._reconfirms.some((r) => r.link === link && r.id === id)) return;
+    if (this._reconfirms.some((r) => r.via === link && r.id === id)) return;
     const now = this._p.now();
-    for (const at of [now, now + RECONFIRM_RETRY]) this._reconfirms.push({ link, id, q, at });
+    for (const at of [now, now + RECONFIRM_RETRY]) this._reconfirms.push({ via: link, id, q, at });
     this._schedule();
   }
 
@@ -335,9 +330,9 @@ export class Querier extends Engine {
     for (const q of m.questions) {
       if (q.qu) continue;
       const a = this._asking.get(askId(q));
-      const s = a?.links.get(link);
+      const s = a?.schedules.get(link);
       // "Planning to transmit": the first query, or past the middle of the wait for the next one.
-      if (!a || !s || (s.sent > 0 && now < s.due - s.gap / 2)) continue;
+      if (!a || !s || (!s.first && now < s.due - s.gap / 2)) continue;
       const ours = new Set(this._known(link, [a.q], now).map((e) => e.id));
       // Any answer of theirs that we would not list: ours still goes.
       if (m.answers.some((r) => nameKey(r.name) === nameKey(q.name) && (q.type === T.ANY || r.type === q.type) && !ours.has(recordId(r)))) continue;
@@ -349,7 +344,8 @@ export class Querier extends Engine {
   }
 
   private _onCache(event: CacheEvent, e: CacheEntry): void {
-    if (event === 'remove') this._refresh.delete(e);
+    // A record received again (or gone) starts its refreshes afresh.
+    if (event !== 'add') this._refresh.delete(e);
     // A response's records are told, and the schedule redone, once the whole packet is in.
     if (this._batch) this._batch.push([event, e]);
     else this._tell([[event, e]]);
@@ -377,7 +373,7 @@ function records(entries: CacheEntry[], now: number, flush?: boolean): Rec[] {
 
 /** §5.2: a query went (or counts as gone): the next waits the interval, which then doubles up to the ceiling. */
 function sent(s: Schedule, now: number): void {
-  s.sent++;
+  s.first = false;
   s.due = now + s.interval;
   s.gap = s.interval;
   s.interval = Math.min(2 * s.interval, MAX_INTERVAL);
@@ -386,10 +382,18 @@ function sent(s: Schedule, now: number): void {
 /** Checks the question a caller asked for, naming the field that is wrong. */
 function question(ask: Ask): Question {
   if (!ask || typeof ask.name !== 'string') throw new TypeError('hush: name must be a string');
-  if (!Number.isInteger(ask.type) || ask.type < 1 || ask.type > 65535) throw new RangeError(`hush: type must be an RR type number (1-65535), got ${String(ask.type)}`);
-  const cls = ask.class ?? CLASS_IN;
-  if (!Number.isInteger(cls) || cls < 1 || cls > 0x7fff) throw new RangeError(`hush: class must be 1-32767, got ${String(ask.class)}`);
-  return { name: ask.name, type: ask.type, class: cls, qu: false };
+  return { name: ask.name, type: integer('type must be an RR type number', ask.type, 65535), class: integer('class must be a number', ask.class ?? CLASS_IN, 0x7fff), qu: false };
+}
+
+/** An integer field of a question, 1 to `max`; `what` says what it must be. */
+function integer(what: string, v: number, max: number): number {
+  if (!Number.isInteger(v) || v < 1 || v > max) throw new RangeError(`hush: ${what} (1-${max}), got ${String(v)}`);
+  return v;
+}
+
+/** Listeners are checked when given, not when first called. */
+export function checkListener(fn: unknown): void {
+  if (typeof fn !== 'function') throw new TypeError('hush: listener must be a function');
 }
 
 export function createQuerier(platform: Platform, options: QuerierOptions = {}): Querier {
