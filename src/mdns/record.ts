@@ -39,5 +39,5 @@ export function nsec(name: string, types: number[], ttl: number, ifindex?: numbe
 }
 
 export function withTtl(rec: Rec, ttl: number, flush = rec.flush): Rec {
-  return { name: rec.name, type: rec.type, class: rec.class, flush, ttl, data: rec.data };
+  return { ...rec, flush, ttl };
 }
