@@ -78,13 +78,14 @@ export class Link {
           p.data[2] |= 0x02;
           this._count('truncatedQueries');
         }
-        this._socket.send(p.data, { addr: to?.addr ?? GROUP[this.family], port: to?.port ?? MDNS_PORT, ifindex: this.ifindex });
+        this._socket.send(p.data, { ...(to ?? { addr: GROUP[this.family], port: MDNS_PORT }), ifindex: this.ifindex });
         this._count(to ? 'sentUnicast' : 'sentMulticast');
         this._count('sentBytes', p.data.length);
       } else if (p.full) {
         // One record larger than the budget: it can never be sent; skip it.
         this._count('tooLarge');
-        [r.questions, r.answers, r.authorities, r.additionals].find((l) => l.length > 0)!.shift();
+        // (`rest` holds the sections in wire order: the first item left is that record.)
+        Object.values(r).find((l) => l.length > 0)!.shift();
       }
       if (!p.full) return;
       m = { ...m, ...r };
@@ -106,7 +107,7 @@ export class Link {
     for (;;) {
       const p = pack(m, this._encoding(legacy, budget));
       const placed = placedOf(m, p.rest);
-      const options = tsr ? tsrOptions(placed.answers.concat(placed.authorities, placed.additionals), tsr, this._codec.tsrCode, this._p.now()) : [];
+      const options = tsr ? tsrOptions(placed, tsr, this._codec.tsrCode, this._p.now()) : [];
       const need = options.length && OPT_BYTES + TSR_OPTION_BYTES * options.length;
       if (p.data.length + need <= this._budget || budget <= MIN_BUDGET) return { p, placed, options };
       budget = Math.max(MIN_BUDGET, this._budget - need);
@@ -218,14 +219,9 @@ const HISTORY_SPAN = 1_125_000;
 /** The smallest budget packing is tried with: a header and a little room for records. */
 const MIN_BUDGET = 128;
 
-/** All of `m` but what `pack` handed back. */
+/** All of `m` but what `pack` handed back (`rest` has every section). */
 function placedOf(m: Message, rest: Leftover): Message {
-  const cut = <X>(all: X[], left: unknown[]): X[] => all.slice(0, all.length - left.length);
-  return {
-    ...m,
-    questions: cut(m.questions, rest.questions),
-    answers: cut(m.answers, rest.answers),
-    authorities: cut(m.authorities, rest.authorities),
-    additionals: cut(m.additionals, rest.additionals),
-  };
+  const placed = { ...m };
+  for (const s of Object.keys(rest) as (keyof Leftover)[]) placed[s] = m[s].slice(0, m[s].length - rest[s].length) as never;
+  return placed;
 }
