@@ -2,7 +2,7 @@
 // It owns the per-record multicast history (RFC 6762 §6.2 rate limit, §5.4
 // quarter-TTL rule) and the outbox that aggregates multicast answers (§6.4).
 import type { NetInterface, Platform, Socket } from '../platform.js';
-import type { CodecOptions, EncodeOptions, Leftover, Message, Packed, Rec, TsrOption } from '../wire/types.js';
+import type { CodecOptions, EncodeOptions, Leftover, Message, Packed, Rec } from '../wire/types.js';
 import { T } from '../wire/types.js';
 import { encode, message, pack } from '../wire/message.js';
 import { withTtl } from './record.js';
@@ -67,13 +67,8 @@ export class Link {
   send(msg: Message, to?: { addr: string; port: number }, legacy = false, tsr?: TsrOf): void {
     let m = msg;
     for (;;) {
-      const { p, placed, options } = this._fill(m, legacy, tsr);
-      const r = p.rest;
+      const p = this._fill(m, legacy, tsr);
       if (p.data.length > HEADER_BYTES) {
-        if (options.length) {
-          const opt: Rec = { name: '', type: T.OPT, class: OPT_PAYLOAD, flush: false, ttl: 0, data: options };
-          p.data = encode({ ...placed, additionals: [...placed.additionals, opt] }, this._encoding(legacy, this._budget));
-        }
         if (p.full && !m.qr) {
           p.data[2] |= 0x02;
           this._count('truncatedQueries');
@@ -85,10 +80,10 @@ export class Link {
         // One record larger than the budget: it can never be sent; skip it.
         this._count('tooLarge');
         // (`rest` holds the sections in wire order: the first item left is that record.)
-        Object.values(r).find((l) => l.length > 0)!.shift();
+        Object.values(p.rest).find((l) => l.length > 0)!.shift();
       }
       if (!p.full) return;
-      m = { ...m, ...r };
+      m = { ...m, ...p.rest };
     }
   }
 
@@ -100,23 +95,30 @@ export class Link {
    * Packs as much of `m` as fits with room left for the OPT record and the
    * TSR options (one per registered name) of the records placed: packed
    * again with less room while the placed records need more than is left
-   * (each round places no more names, so it settles at once).
+   * (each round places no more names, so it settles at once). The packet
+   * then gets that OPT record, when it has options.
    */
-  private _fill(m: Message, legacy: boolean, tsr?: TsrOf): { p: Packed; placed: Message; options: TsrOption[] } {
+  private _fill(m: Message, legacy: boolean, tsr?: TsrOf): Packed {
     let budget = this._budget;
     for (;;) {
       const p = pack(m, this._encoding(legacy, budget));
       const placed = placedOf(m, p.rest);
       const options = tsr ? tsrOptions(placed, tsr, this._codec.tsrCode, this._p.now()) : [];
       const need = options.length && OPT_BYTES + TSR_OPTION_BYTES * options.length;
-      if (p.data.length + need <= this._budget || budget <= MIN_BUDGET) return { p, placed, options };
+      if (p.data.length + need <= this._budget || budget <= MIN_BUDGET) {
+        if (need) {
+          const opt: Rec = { name: '', type: T.OPT, class: OPT_PAYLOAD, flush: false, ttl: 0, data: options };
+          p.data = encode({ ...placed, additionals: [...placed.additionals, opt] }, this._encoding(legacy, this._budget));
+        }
+        return p;
+      }
       budget = Math.max(MIN_BUDGET, this._budget - need);
     }
   }
 
   /** Whether the whole message fits in one packet, with its TSR options when `tsr` is given. */
   fits(m: Message, tsr?: TsrOf): boolean {
-    return !this._fill(m, false, tsr).p.full;
+    return !this._fill(m, false, tsr).full;
   }
 
   /**
