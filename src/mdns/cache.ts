@@ -65,7 +65,7 @@ export class Cache {
 
   constructor(private readonly _p: Platform, private readonly _opts: CacheOptions = {}) {
     this.max = _opts.max ?? DEFAULT_CACHE_MAX;
-    if (!Number.isInteger(this.max) || this.max < 1) throw new RangeError(`hush: cache max must be a positive integer, got ${String(_opts.max)}`);
+    if (!Number.isInteger(this.max) || this.max < 1) throw new RangeError('hush: cache max must be a positive integer');
   }
 
   get size(): number { return this._order.length; }
