@@ -36,7 +36,6 @@ export interface Pending {
 interface Batch { at: number; limit: number; items: Pending[]; cancel: () => void }
 
 export class Link {
-  readonly id: string;
   /** Record id -> when it was last multicast here. */
   readonly lastMulticast = new Map<string, number>();
   /** The responder's TSR data for the answers it multicasts here (draft-tllq-tsr-05 §3.5). */
@@ -44,6 +43,8 @@ export class Link {
   private _batches: Batch[] = [];
 
   constructor(
+    /** 'eth0/4': the interface's name and the family. */
+    readonly id: string,
     readonly iface: NetInterface,
     readonly family: 4 | 6,
     private readonly _socket: Socket,
@@ -51,9 +52,7 @@ export class Link {
     private readonly _budget: number,
     private readonly _count: (what: string, n?: number) => void,
     private readonly _codec: CodecOptions & { tsrCode: number },
-  ) {
-    this.id = `${iface.name}/${family}`;
-  }
+  ) {}
 
   get ifindex(): number { return this.iface.index; }
 
