@@ -36,6 +36,8 @@ export interface Pending {
 interface Batch { at: number; limit: number; items: Pending[]; cancel: () => void }
 
 export class Link {
+  /** The interface's index (a link whose interface gets another index is replaced). */
+  readonly ifindex: number;
   /** Record id -> when it was last multicast here. */
   readonly lastMulticast = new Map<string, number>();
   /** The responder's TSR data for the answers it multicasts here (draft-tllq-tsr-05 §3.5). */
@@ -52,9 +54,9 @@ export class Link {
     private readonly _budget: number,
     private readonly _count: (what: string, n?: number) => void,
     private readonly _codec: CodecOptions & { tsrCode: number },
-  ) {}
-
-  get ifindex(): number { return this.iface.index; }
+  ) {
+    this.ifindex = iface.index;
+  }
 
   /**
    * Sends a message, split over as many packets as the budget needs. A query
