@@ -83,6 +83,11 @@ export function compareTsr(mine: Tsr, theirs: Tsr, skew: number): 'mine' | 'thei
 /** Records remembered per name: far more than any registration holds on one name. */
 const IDS_PER_NAME = 64;
 
+/** Past `max` entries, the one added first goes. */
+function trim(c: Map<string, unknown> | Set<string>, max: number): void {
+  if (c.size > max) c.delete(c.keys().next().value!);
+}
+
 /** What other hosts advertise on one name: record ids, their TSR if they sent one, and when it all expires. */
 export interface Heard { tsr?: Tsr; ids: Set<string>; expires: number }
 
@@ -114,13 +119,11 @@ export class HeardBook {
     }
     if (!h) {
       h = { ids: new Set(), expires: 0 };
-      this._map.set(key, h);
-      if (this._map.size > this._max) this._map.delete(this._map.keys().next().value!);
+      trim(this._map.set(key, h), this._max);
     }
     h.ids.delete(id);
-    h.ids.add(id);
     // At most IDS_PER_NAME records per name: a flood on one name forgets its oldest.
-    if (h.ids.size > IDS_PER_NAME) h.ids.delete(h.ids.values().next().value!);
+    trim(h.ids.add(id), IDS_PER_NAME);
     h.expires = Math.max(h.expires, now + ttl * 1000);
     if (tsr) h.tsr = tsr;
   }
