@@ -65,7 +65,7 @@ export class Cache {
 
   constructor(private readonly _p: Platform, private readonly _opts: CacheOptions = {}) {
     this.max = _opts.max ?? DEFAULT_CACHE_MAX;
-    if (!Number.isInteger(this.max) || this.max < 1) throw new RangeError(`hush: cache max must be a positive integer, got ${String(_opts.max)}`);
+    if (!Number.isInteger(this.max) || this.max < 1) throw new RangeError('hush: cache max must be a positive integer');
   }
 
   get size(): number { return this._order.length; }
@@ -232,10 +232,10 @@ export class Cache {
     return this._order[this._order.length - 1];
   }
 
-  /** Adds `e` to the expiry order; the timer moves earlier when `e` goes sooner. */
+  /** Adds `e` to the expiry order; the timer follows the soonest expiry. */
   private _list(e: CacheEntry): void {
     this._order.splice(this._slot(e.expires), 0, e);
-    if (!this._timer || e.expires < this._timer.at) this._arm();
+    this._arm();
   }
 
   /** Takes `e` out of the expiry order (before its expiry changes). */

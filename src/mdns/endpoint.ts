@@ -158,14 +158,14 @@ export class Endpoint {
       try {
         // `ifc` is this link's own copy of the interface.
         const socket = this._socket(ifc.family);
-        const link = new Link(ifc, ifc.family, socket, this.p, o.budget ?? MTU_BUDGET, this.count, this.codec);
+        const link = new Link(id, ifc, ifc.family, socket, this.p, o.budget ?? MTU_BUDGET, this.count, this.codec);
         socket.join(ifc.index);
         this.links.set(id, link);
         change.added.push(link);
       } catch (e) {
         // The platform could not open or join: that link waits for the next interface change; the others go on.
         this.count('linkError');
-        this.p.log?.('warn', 'hush: cannot use an interface', { link: id, error: String(e) });
+        this.p.log?.('warn', `hush: cannot use interface ${id}`, { error: String(e) });
       }
     }
     this._want = want;

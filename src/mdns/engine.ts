@@ -35,9 +35,9 @@ export abstract class Engine implements EndpointUser {
 
   constructor(protected readonly _p: Platform, opts: LinkOptions) {
     if (opts.endpoint !== undefined) {
-      if (!(opts.endpoint instanceof Endpoint)) throw new TypeError('hush: endpoint must be an Endpoint (responder.endpoint or querier.endpoint)');
+      if (!(opts.endpoint instanceof Endpoint)) throw new TypeError('hush: endpoint must be an Endpoint');
       for (const k of ['interfaces', 'families', 'budget', 'tsr'] as const) {
-        if (opts[k] !== undefined) throw new TypeError(`hush: ${k} belongs to the shared endpoint; leave it out when endpoint is given`);
+        if (opts[k] !== undefined) throw new TypeError(`hush: ${k} belongs to the shared endpoint; leave it out`);
       }
       if (opts.endpoint.p !== _p) throw new TypeError('hush: endpoint runs on another platform');
     }

@@ -2,7 +2,7 @@
 // It owns the per-record multicast history (RFC 6762 §6.2 rate limit, §5.4
 // quarter-TTL rule) and the outbox that aggregates multicast answers (§6.4).
 import type { NetInterface, Platform, Socket } from '../platform.js';
-import type { CodecOptions, EncodeOptions, Leftover, Message, Packed, Rec, TsrOption } from '../wire/types.js';
+import type { CodecOptions, EncodeOptions, Leftover, Message, Packed, Rec } from '../wire/types.js';
 import { T } from '../wire/types.js';
 import { encode, message, pack } from '../wire/message.js';
 import { withTtl } from './record.js';
@@ -36,7 +36,8 @@ export interface Pending {
 interface Batch { at: number; limit: number; items: Pending[]; cancel: () => void }
 
 export class Link {
-  readonly id: string;
+  /** The interface's index (a link whose interface gets another index is replaced). */
+  readonly ifindex: number;
   /** Record id -> when it was last multicast here. */
   readonly lastMulticast = new Map<string, number>();
   /** The responder's TSR data for the answers it multicasts here (draft-tllq-tsr-05 §3.5). */
@@ -44,6 +45,8 @@ export class Link {
   private _batches: Batch[] = [];
 
   constructor(
+    /** 'eth0/4': the interface's name and the family. */
+    readonly id: string,
     readonly iface: NetInterface,
     readonly family: 4 | 6,
     private readonly _socket: Socket,
@@ -52,10 +55,8 @@ export class Link {
     private readonly _count: (what: string, n?: number) => void,
     private readonly _codec: CodecOptions & { tsrCode: number },
   ) {
-    this.id = `${iface.name}/${family}`;
+    this.ifindex = iface.index;
   }
-
-  get ifindex(): number { return this.iface.index; }
 
   /**
    * Sends a message, split over as many packets as the budget needs. A query
@@ -67,27 +68,23 @@ export class Link {
   send(msg: Message, to?: { addr: string; port: number }, legacy = false, tsr?: TsrOf): void {
     let m = msg;
     for (;;) {
-      const { p, placed, options } = this._fill(m, legacy, tsr);
-      const r = p.rest;
+      const p = this._fill(m, legacy, tsr);
       if (p.data.length > HEADER_BYTES) {
-        if (options.length) {
-          const opt: Rec = { name: '', type: T.OPT, class: OPT_PAYLOAD, flush: false, ttl: 0, data: options };
-          p.data = encode({ ...placed, additionals: [...placed.additionals, opt] }, this._encoding(legacy, this._budget));
-        }
         if (p.full && !m.qr) {
           p.data[2] |= 0x02;
           this._count('truncatedQueries');
         }
-        this._socket.send(p.data, { addr: to?.addr ?? GROUP[this.family], port: to?.port ?? MDNS_PORT, ifindex: this.ifindex });
+        this._socket.send(p.data, { ...(to ?? { addr: GROUP[this.family], port: MDNS_PORT }), ifindex: this.ifindex });
         this._count(to ? 'sentUnicast' : 'sentMulticast');
         this._count('sentBytes', p.data.length);
       } else if (p.full) {
         // One record larger than the budget: it can never be sent; skip it.
         this._count('tooLarge');
-        [r.questions, r.answers, r.authorities, r.additionals].find((l) => l.length > 0)!.shift();
+        // (`rest` holds the sections in wire order: the first item left is that record.)
+        Object.values(p.rest).find((l) => l.length > 0)!.shift();
       }
       if (!p.full) return;
-      m = { ...m, ...r };
+      m = { ...m, ...p.rest };
     }
   }
 
@@ -99,23 +96,30 @@ export class Link {
    * Packs as much of `m` as fits with room left for the OPT record and the
    * TSR options (one per registered name) of the records placed: packed
    * again with less room while the placed records need more than is left
-   * (each round places no more names, so it settles at once).
+   * (each round places no more names, so it settles at once). The packet
+   * then gets that OPT record, when it has options.
    */
-  private _fill(m: Message, legacy: boolean, tsr?: TsrOf): { p: Packed; placed: Message; options: TsrOption[] } {
+  private _fill(m: Message, legacy: boolean, tsr?: TsrOf): Packed {
     let budget = this._budget;
     for (;;) {
       const p = pack(m, this._encoding(legacy, budget));
       const placed = placedOf(m, p.rest);
-      const options = tsr ? tsrOptions(placed.answers.concat(placed.authorities, placed.additionals), tsr, this._codec.tsrCode, this._p.now()) : [];
+      const options = tsr ? tsrOptions(placed, tsr, this._codec.tsrCode, this._p.now()) : [];
       const need = options.length && OPT_BYTES + TSR_OPTION_BYTES * options.length;
-      if (p.data.length + need <= this._budget || budget <= MIN_BUDGET) return { p, placed, options };
+      if (p.data.length + need <= this._budget || budget <= MIN_BUDGET) {
+        if (need) {
+          const opt: Rec = { name: '', type: T.OPT, class: OPT_PAYLOAD, flush: false, ttl: 0, data: options };
+          p.data = encode({ ...placed, additionals: [...placed.additionals, opt] }, this._encoding(legacy, this._budget));
+        }
+        return p;
+      }
       budget = Math.max(MIN_BUDGET, this._budget - need);
     }
   }
 
   /** Whether the whole message fits in one packet, with its TSR options when `tsr` is given. */
   fits(m: Message, tsr?: TsrOf): boolean {
-    return !this._fill(m, false, tsr).p.full;
+    return !this._fill(m, false, tsr).full;
   }
 
   /**
@@ -218,14 +222,9 @@ const HISTORY_SPAN = 1_125_000;
 /** The smallest budget packing is tried with: a header and a little room for records. */
 const MIN_BUDGET = 128;
 
-/** All of `m` but what `pack` handed back. */
+/** All of `m` but what `pack` handed back (`rest` has every section). */
 function placedOf(m: Message, rest: Leftover): Message {
-  const cut = <X>(all: X[], left: unknown[]): X[] => all.slice(0, all.length - left.length);
-  return {
-    ...m,
-    questions: cut(m.questions, rest.questions),
-    answers: cut(m.answers, rest.answers),
-    authorities: cut(m.authorities, rest.authorities),
-    additionals: cut(m.additionals, rest.additionals),
-  };
+  const placed = { ...m };
+  for (const s of Object.keys(rest) as (keyof Leftover)[]) placed[s] = m[s].slice(0, m[s].length - rest[s].length) as never;
+  return placed;
 }

@@ -56,21 +56,20 @@ function wrong(what: string): never {
 
 /** Checks a proxy registration, naming the field that is wrong, and returns its TSR data. */
 export function checkProxy(spec: ProxySpec): Tsr | undefined {
-  if (!spec || typeof spec.hostName !== 'string' || spec.hostName === '' || spec.hostName.includes('.')) wrong('hostName must be a host label without dots');
+  if (typeof spec?.hostName !== 'string' || !/^[^.]+$/.test(spec.hostName)) wrong('hostName must be a host label without dots');
   checkAddresses(spec.addresses);
-  if (spec.services !== undefined && !Array.isArray(spec.services)) wrong('services must be a list of services');
+  if (spec.services !== undefined && !Array.isArray(spec.services)) wrong('services must be a list');
   const t = spec.tsr;
   if (t === undefined) return undefined;
   if (!Number.isFinite(t.received)) wrong('tsr.received must be a platform time in ms');
   if (t.key !== undefined && !(t.key instanceof Uint8Array)) wrong('tsr.key must be a Uint8Array');
-  if (t.key === undefined && !(Number.isInteger(t.checksum) && t.checksum! >= 0 && t.checksum! <= 0xffffffff)) {
-    wrong('tsr needs key (bytes) or checksum (a 32-bit unsigned integer)');
-  }
-  return { received: t.received, checksum: t.key ? keyChecksum(t.key) : t.checksum! >>> 0 };
+  // A 32-bit unsigned integer is the same number after `>>> 0`.
+  if (t.key === undefined && t.checksum !== t.checksum! >>> 0) wrong('tsr needs key (bytes) or checksum (uint32)');
+  return { received: t.received, checksum: t.key ? keyChecksum(t.key) : t.checksum! };
 }
 
 export function checkAddresses(addresses: unknown): void {
-  if (!Array.isArray(addresses) || addresses.length === 0) wrong('addresses must be a non-empty list of IP addresses');
+  if (!Array.isArray(addresses) || addresses.length === 0) wrong('addresses must be a non-empty list');
   const bad = addresses.find((a) => typeof a !== 'string' || !parseIp(a));
   if (bad !== undefined) wrong(`addresses holds '${String(bad)}', not an IP address`);
 }

@@ -25,7 +25,7 @@ function byteString(b: Uint8Array): string {
 
 /** A record's identity (RFC 2181 §5: name, type, class and data; the TTL and the cache-flush bit are not part of it). */
 export function recordId(rec: Rec): string {
-  return nameKey(rec.name) + '|' + rec.type + '|' + rec.class + '|' + byteString(rdataBytes(rec));
+  return `${nameKey(rec.name)}|${rec.type}|${rec.class}|${byteString(rdataBytes(rec))}`;
 }
 
 export function own(name: string, type: number, ttl: number, data: Rec['data'], unique: boolean, ifindex?: number): Owned {
@@ -33,11 +33,11 @@ export function own(name: string, type: number, ttl: number, data: Rec['data'], 
   return { rec, key: nameKey(name), id: recordId(rec), unique, ifindex };
 }
 
-/** RFC 6762 §6.1: the restricted NSEC form, next name = owner, types < 256. */
+/** RFC 6762 §6.1: the restricted NSEC form, next name = owner, types < 256 (`types` is sorted in place). */
 export function nsec(name: string, types: number[], ttl: number, ifindex?: number): Owned {
-  return own(name, T.NSEC, ttl, { next: name, types: types.slice().sort((a, b) => a - b) }, true, ifindex);
+  return own(name, T.NSEC, ttl, { next: name, types: types.sort((a, b) => a - b) }, true, ifindex);
 }
 
 export function withTtl(rec: Rec, ttl: number, flush = rec.flush): Rec {
-  return { name: rec.name, type: rec.type, class: rec.class, flush, ttl, data: rec.data };
+  return { ...rec, flush, ttl };
 }

@@ -33,10 +33,10 @@ export const SEVEN_DAYS = 7 * 24 * 3600;
  * Returns owner name key -> its TSR, for names with exactly one valid option.
  */
 export function readTsr(m: Message, code: number, now: number, count: (what: string, n?: number) => void): Map<string, Tsr> {
-  const records = m.answers.concat(m.authorities, m.additionals);
+  const records = indexed(m);
   const found = new Map<string, Tsr[]>();
   for (const r of records) {
-    if (r.type !== T.OPT || !Array.isArray(r.data)) continue;
+    if (r.type !== T.OPT) continue;
     for (const o of r.data as EdnsOption[]) {
       if (o.code !== code) continue;
       if (o.kind !== 'tsr') { count('tsrBadLength'); continue; }
@@ -55,24 +55,22 @@ export function readTsr(m: Message, code: number, now: number, count: (what: str
   return byName;
 }
 
+/** The records TSR options index (§3.4, §3.5): the message's answers, authorities and additionals, in order. */
+function indexed(m: Message): Rec[] {
+  return m.answers.concat(m.authorities, m.additionals);
+}
+
 /**
  * §3.5: one option per owner name that has TSR data, indexed to the first
  * record with that name; the time relative to now, in whole seconds,
  * clamped to seven days.
  */
-export function tsrOptions(records: Rec[], of: (key: string) => Tsr | undefined, code: number, now: number): TsrOption[] {
-  const done = new Set<string>();
-  const out: TsrOption[] = [];
-  records.forEach((r, index) => {
-    const key = nameKey(r.name);
-    if (done.has(key)) return;
-    done.add(key);
-    const t = of(key);
-    if (!t) return;
-    const seconds = Math.min(SEVEN_DAYS, Math.max(0, Math.floor((now - t.received) / 1000)));
-    out.push({ kind: 'tsr', code, index, checksum: t.checksum >>> 0, seconds });
+export function tsrOptions(m: Message, of: (key: string) => Tsr | undefined, code: number, now: number): TsrOption[] {
+  const keys = indexed(m).map((r) => nameKey(r.name));
+  return keys.flatMap((key, index): TsrOption[] => {
+    const t = keys.indexOf(key) === index && of(key);
+    return t ? [{ kind: 'tsr', code, index, checksum: t.checksum, seconds: Math.min(SEVEN_DAYS, Math.max(0, Math.floor((now - t.received) / 1000))) }] : [];
   });
-  return out;
 }
 
 /** Which of two registrations of one key is newer; within `skew` ms they are the same (§4). */
@@ -84,6 +82,11 @@ export function compareTsr(mine: Tsr, theirs: Tsr, skew: number): 'mine' | 'thei
 
 /** Records remembered per name: far more than any registration holds on one name. */
 const IDS_PER_NAME = 64;
+
+/** Past `max` entries, the one added first goes. */
+function trim(c: Map<string, unknown> | Set<string>, max: number): void {
+  if (c.size > max) c.delete(c.keys().next().value!);
+}
 
 /** What other hosts advertise on one name: record ids, their TSR if they sent one, and when it all expires. */
 export interface Heard { tsr?: Tsr; ids: Set<string>; expires: number }
@@ -111,19 +114,16 @@ export class HeardBook {
   note(key: string, id: string, ttl: number, now: number, tsr?: Tsr): void {
     let h = this.get(key, now);
     if (ttl === 0) {
-      h?.ids.delete(id);
-      if (h && h.ids.size === 0) this._map.delete(key);
+      if (h?.ids.delete(id) && h.ids.size === 0) this._map.delete(key);
       return;
     }
     if (!h) {
       h = { ids: new Set(), expires: 0 };
-      this._map.set(key, h);
-      if (this._map.size > this._max) this._map.delete(this._map.keys().next().value!);
+      trim(this._map.set(key, h), this._max);
     }
     h.ids.delete(id);
-    h.ids.add(id);
     // At most IDS_PER_NAME records per name: a flood on one name forgets its oldest.
-    if (h.ids.size > IDS_PER_NAME) h.ids.delete(h.ids.values().next().value!);
+    trim(h.ids.add(id), IDS_PER_NAME);
     h.expires = Math.max(h.expires, now + ttl * 1000);
     if (tsr) h.tsr = tsr;
   }
