@@ -286,7 +286,8 @@ export class Responder extends Engine {
     const p = g.client!;
     if (!live(p)) return;
     p.state = state;
-    if (this._groups.has(g)) this._remove([g], goodbye ? this._othersAdvertise(g) : undefined, !goodbye);
+    // Not joined yet (ended by _admit): it has no state on any link, so nothing goes out.
+    this._remove([g], goodbye ? this._othersAdvertise(g) : undefined, !goodbye);
     this._count(ENDINGS[state]);
     if (state !== 'withdrawn') g.say(state);
   }
@@ -348,8 +349,7 @@ export class Responder extends Engine {
       if (!answerable(host, link)) continue;
       const here = (list: Owned[]): Owned[] => list.filter((o) => o.ifindex === link.ifindex && notNsec(o));
       // Address changes on links that stay: goodbye for what left (RFC 6762 §10.1).
-      const gone = without(here(old), host.records);
-      if (gone.length) link.multicast(gone, [], 0);
+      link.multicast(without(here(old), host.records), [], 0);
       // §10.2: a unique RRSet goes out whole: the new address with the interface's others of that type.
       const whole = announced(here(host.records), here(old));
       if (whole.length) this._announce(link, whole);
@@ -421,10 +421,9 @@ export class Responder extends Engine {
     for (const link of this._links.values()) {
       if (!answerable(g, link)) continue;
       const here = (list: Owned[]): Owned[] => list.filter((o) => onLink(o, link));
-      const bye = here(gone);
       const news = here(changed);
       link.forget(ids);
-      if (bye.length) link.multicast(bye, [], 0, goneTsr);
+      link.multicast(here(gone), [], 0, goneTsr);
       if (news.length) this._announce(link, news);
     }
     return changed.length + removed.length > 0;
@@ -432,8 +431,7 @@ export class Responder extends Engine {
 
   /** Whether a registration other than those in `except` owns the record. */
   private _ownedBy(id: string, except: Registration[] = []): boolean {
-    for (const g of this._groups) if (!except.includes(g) && g.records.some((o) => o.id === id)) return true;
-    return false;
+    return [...this._groups].some((g) => !except.includes(g) && g.records.some((o) => o.id === id));
   }
 
   // ---- probing and announcing (RFC 6762 §8) ----------------------------------
@@ -517,21 +515,19 @@ export class Responder extends Engine {
       s.n++;
       s.due = now + interval;
     }
-    if (announcements.length) {
-      // §8.3: all records of all names done probing, in as few packets as fit.
-      link.multicast(unique(announcements.flatMap((g) => recordsOn(g, link).filter(notNsec))));
-      for (const g of announcements) {
-        const s = g.states.get(link)!;
-        if (++s.n >= ANNOUNCEMENTS) {
-          s.phase = 'established';
-          s.due = undefined;
-        } else s.due = now + ANNOUNCE_INTERVAL;
-        if ([...g.states.values()].every((x) => x.phase !== 'probing')) g.sayOnce('established');
-      }
+    // §8.3: all records of all names done probing, in as few packets as fit.
+    link.multicast(unique(announcements.flatMap((g) => recordsOn(g, link).filter(notNsec))));
+    for (const g of announcements) {
+      const s = g.states.get(link)!;
+      if (++s.n >= ANNOUNCEMENTS) {
+        s.phase = 'established';
+        s.due = undefined;
+      } else s.due = now + ANNOUNCE_INTERVAL;
+      if ([...g.states.values()].every((x) => x.phase !== 'probing')) g.sayOnce('established');
     }
     const due = this._repeat.filter((r) => r.via === link && r.at <= now);
     this._repeat = this._repeat.filter((r) => !due.includes(r));
-    if (due.length) link.multicast(due.flatMap((r) => r.owned.filter((o) => this._ownedBy(o.id))));
+    link.multicast(due.flatMap((r) => r.owned.filter((o) => this._ownedBy(o.id))));
     this._schedule(link);
   }
 
@@ -620,9 +616,8 @@ export class Responder extends Engine {
         const theirs = m.authorities.filter((r) => nameKey(r.name) === key).sort(compareRecords);
         if (theirs.length === 0) continue;
         const ours = claimed(recordsOn(g, link)).filter((o) => o.key === key).map((o) => o.rec).sort(compareRecords);
-        let cmp = 0;
-        for (let i = 0; i < Math.min(ours.length, theirs.length) && cmp === 0; i++) cmp = compareRecords(ours[i], theirs[i]);
-        if (cmp === 0) cmp = ours.length - theirs.length;
+        // The first record that differs decides; when one set is the other's beginning, the longer one is later.
+        const cmp = ours.map((r, i) => (i < theirs.length ? compareRecords(r, theirs[i]) : 1)).find((c) => c !== 0) ?? ours.length - theirs.length;
         if (cmp < 0) {
           // We lost: defer one second, then probe again from the start.
           this._count('tiebreakLost');
@@ -892,7 +887,7 @@ export class Responder extends Engine {
       }
       link.forget(new Set(bye.keys()));
       // §10.1: goodbye = the records with TTL 0, all registrations in as few packets as fit.
-      if (bye.size && !silent) link.multicast([...bye.values()].filter(notNsec), [], 0);
+      if (!silent) link.multicast([...bye.values()].filter(notNsec), [], 0);
     }
     for (const g of groups) {
       if (g !== this._host) this._groups.delete(g);
