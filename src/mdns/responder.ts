@@ -347,7 +347,7 @@ export class Responder extends Engine {
     // A link just added holds no state yet, so nothing is answerable there: it gets probes below.
     for (const link of this._links.values()) {
       if (!answerable(host, link)) continue;
-      const here = (list: Owned[]): Owned[] => list.filter((o) => o.ifindex === link.ifindex && notNsec(o));
+      const here = (list: Owned[]): Owned[] => list.filter((o) => onLink(o, link) && notNsec(o));
       // Address changes on links that stay: goodbye for what left (RFC 6762 §10.1).
       link.multicast(without(here(old), host.records), [], 0);
       // §10.2: a unique RRSet goes out whole: the new address with the interface's others of that type.
@@ -596,7 +596,7 @@ export class Responder extends Engine {
         known: [...m.answers],
         cancel: this._p.timer(400 + this._random(100), () => this._guard(() => {
           this._waits.delete(key);
-          this._answer(link, m.questions, w.known, meta, { now: true });
+          this._answer(link, m.questions, w.known, meta, { waited: true });
         })),
       };
       this._waits.set(key, w);
@@ -635,7 +635,7 @@ export class Responder extends Engine {
 
   private _answer(
     link: Link, questions: Question[], known: Rec[], meta: PacketMeta,
-    how: { legacy?: Message; probe?: boolean; now?: boolean },
+    how: { legacy?: Message; probe?: boolean; waited?: boolean },
   ): void {
     const multicast: Owned[] = [];
     const unicast: Owned[] = [];
@@ -654,23 +654,19 @@ export class Responder extends Engine {
       }
       for (const o of found) {
         // §5.4: QU answers go by unicast unless not multicast here within a quarter of the TTL.
-        const last = link.lastMulticast.get(o.id);
-        const fresh = last !== undefined && now - last < (o.rec.ttl * 1000) / 4;
+        const fresh = now - (link.lastMulticast.get(o.id) ?? -Infinity) < (o.rec.ttl * 1000) / 4;
         ((q.qu || direct) && fresh && !how.legacy ? unicast : multicast).push(o);
       }
     }
     // §7.1: known answers on our names; the querier already knows a record it holds with at least half our TTL.
     const suppress = new Map(known.filter((r) => this._index.has(nameKey(r.name))).map((r) => [recordId(r), r.ttl]));
-    const keep = (o: Owned): boolean => {
-      const ttl = suppress.get(o.id);
-      return ttl === undefined || ttl < o.rec.ttl / 2;
-    };
+    const keep = (o: Owned): boolean => (suppress.get(o.id) ?? -Infinity) < o.rec.ttl / 2;
     const mc = unique(multicast).filter(keep);
     const uc = unique(unicast).filter(keep);
     if (mc.length + uc.length === 0) return;
     this._count('answered');
     if (how.legacy) return this._reply(link, meta, mc, how.legacy);
-    const delay = how.now || how.probe || mc.concat(uc).every((o) => o.unique) ? 0 : 20 + this._random(100);
+    const delay = how.waited || how.probe || mc.concat(uc).every((o) => o.unique) ? 0 : 20 + this._random(100);
     if (uc.length) {
       const send = (): void => { if (!this._closed) this._reply(link, meta, uc); };
       if (delay) this._p.timer(delay, () => this._guard(send));
@@ -708,7 +704,7 @@ export class Responder extends Engine {
   private _retransmitted(link: Link, q: Question, now: number): boolean {
     const key = `${link.id}|${nameKey(q.name)}|${q.type}`;
     const first = this._asked.get(key);
-    if (first !== undefined && now - first <= RETRANSMISSION) return now > first;
+    if (now - (first ?? -Infinity) <= RETRANSMISSION) return now > first!;
     if (this._asked.size >= 512) for (const [k, t] of this._asked) if (now - t > RETRANSMISSION) this._asked.delete(k);
     // Still full of fresh questions: the oldest is forgotten (the map keeps insertion order).
     if (this._asked.size >= 512) this._asked.delete(this._asked.keys().next().value!);
@@ -722,25 +718,24 @@ export class Responder extends Engine {
    * (RFC 6762 §6.2). A host NSEC tells which address types do not exist.
    */
   private _additionals(link: Link, answers: Owned[]): Owned[] {
-    const seen = new Set(answers.map((o) => o.id));
     const out: Owned[] = [];
-    const add = (o: Owned): void => { if (!seen.has(o.id)) { seen.add(o.id); out.push(o); } };
     const addresses = (host: string): void => {
-      for (const o of this._entries(link, nameKey(host))) if (ADDRESS_TYPES.includes(o.rec.type)) add(o);
+      for (const o of this._entries(link, nameKey(host))) if (ADDRESS_TYPES.includes(o.rec.type)) out.push(o);
     };
     const target = (o: Owned): void => { if (o.rec.type === T.SRV) addresses((o.rec.data as Srv).target); };
     for (const a of answers) {
       const { type, data } = a.rec;
-      if (type === T.PTR && typeof data === 'string' && !a.key.endsWith('.arpa')) {
-        for (const o of this._entries(link, nameKey(data))) {
-          add(o);
+      if (type === T.PTR && !a.key.endsWith('.arpa')) {
+        for (const o of this._entries(link, nameKey(data as string))) {
+          out.push(o);
           target(o);
         }
       } else if (type === T.A || type === T.AAAA) {
         addresses(a.rec.name);
       } else target(a);
     }
-    return out;
+    // Each record once, and none already among the answers.
+    return without(unique(out), answers);
   }
 
   private _onResponse(link: Link, m: Message, meta: PacketMeta): void {
