@@ -61,6 +61,9 @@ type TsrVerdict = 'decided' | 'agreed';
 
 interface Entry { g: Registration; o: Owned }
 
+/** A registration whose probe or announcement on a link is due, with its state there. */
+type Due = [Registration, LinkState];
+
 /** A truncated query's known answers, gathered until its timer fires (§7.2). */
 interface KnownAnswerWait {
   known: Rec[];
@@ -69,27 +72,29 @@ interface KnownAnswerWait {
 
 /** A proxied client's registration (src/mdns/proxy.ts). */
 interface Proxied {
-  addresses: string[];
-  services: { spec: ServiceSpec; label: string }[];
+  ips: string[];
+  /** Its services, each with the instance label in use. */
+  instances: { spec: ServiceSpec; label: string }[];
   tsr?: Tsr;
   /** A secondary registrar (seed 000): it neither probes nor announces, and answers only retransmitted questions. */
   standby: boolean;
-  state: ProxyState;
+  /** Where the registration stands: what its handle's `state` tells. */
+  stage: ProxyState;
 }
 
 /** How a proxied registration ends, and the counter that counts it. */
 const ENDINGS = { stale: 'tsrStale', conflict: 'tsrConflicts', withdrawn: 'withdrawn' } as const;
 
 /** A proxied registration that has not ended (stale, conflict or withdrawn). */
-const live = (p: Proxied): boolean => p.state === 'probing' || p.state === 'established';
+const live = (p: Proxied): boolean => p.stage === 'probing' || p.stage === 'established';
 
 type ProxyChange = Parameters<ProxyHandle['update']>[0];
 
 /** A client's registration or renewal: a service keeps the label it has (it may have been renamed, RFC 6762 §9). */
 function applyChange(p: Proxied, change: ProxyChange): void {
   if (change.received !== undefined && p.tsr) p.tsr = { ...p.tsr, received: change.received };
-  if (change.addresses !== undefined) p.addresses = [...change.addresses];
-  if (change.services !== undefined) p.services = change.services.map((x) => ({ spec: { ...x }, label: p.services.find((y) => y.spec.name === x.name)?.label ?? x.name }));
+  if (change.addresses !== undefined) p.ips = [...change.addresses];
+  if (change.services !== undefined) p.instances = change.services.map((x) => ({ spec: { ...x }, label: p.instances.find((y) => y.spec.name === x.name)?.label ?? x.name }));
 }
 
 /**
@@ -121,7 +126,7 @@ class Registration implements Group {
   sayOnce(event: 'probing' | 'established'): void {
     if (this.told.has(event)) return;
     this.told.add(event);
-    if (event === 'established' && this.client) this.client.state = event;
+    if (event === 'established' && this.client) this.client.stage = event;
     this.say(event);
   }
 
@@ -216,7 +221,7 @@ export class Responder extends Engine {
     this._open('proxy');
     const tsr = checkProxy(spec);
     const g = new Registration(spec.hostName);
-    g.client = { addresses: [], services: [], tsr, standby: !!spec.secondary, state: 'probing' };
+    g.client = { ips: [], instances: [], tsr, standby: !!spec.secondary, stage: 'probing' };
     applyChange(g.client, { addresses: spec.addresses, services: spec.services });
     // Not joined yet: indexing it changes nothing.
     this._rebuild(g);
@@ -224,7 +229,7 @@ export class Responder extends Engine {
     for (const o of g.records) encode(message({ answers: [o.rec] }));
     this._guard(() => this._admit(g));
     const handle: ProxyHandle = {
-      get state() { return g.client!.state; },
+      get state() { return g.client!.stage; },
       get hostName() { return g.label; },
       on(event, fn) { g.on(event, fn); return handle; },
       update: (change) => {
@@ -285,7 +290,7 @@ export class Responder extends Engine {
   private _end(g: Registration, state: keyof typeof ENDINGS, goodbye: boolean): void {
     const p = g.client!;
     if (!live(p)) return;
-    p.state = state;
+    p.stage = state;
     // Not joined yet (ended by _admit): it has no state on any link, so nothing goes out.
     this._remove([g], goodbye ? this._othersAdvertise(g) : undefined, !goodbye);
     this._count(ENDINGS[state]);
@@ -375,7 +380,7 @@ export class Responder extends Engine {
   private _rebuild(g: Registration): void {
     const p = g.client;
     g.records = p
-      ? proxyRecords(g.label, p.addresses, p.services, this._ttl)
+      ? proxyRecords(g.label, p.ips, p.instances, this._ttl)
       : g.spec
         ? serviceRecords(g.spec, g.label, this.hostName, this._ttl)
         : hostRecords(this.hostName, this._ifaces, this._ttl);
@@ -495,8 +500,8 @@ export class Responder extends Engine {
     this._ticks.delete(link);
     if (this._closed || !this._links.has(link.id)) return;
     const now = this._p.now();
-    const probes: Registration[] = [];
-    const announcements: Registration[] = [];
+    const probes: Due[] = [];
+    const announcements: Due[] = [];
     for (const g of this._groups) {
       const s = g.states.get(link);
       if (s?.due === undefined || s.due > now) continue;
@@ -505,20 +510,18 @@ export class Responder extends Engine {
         s.phase = 'announcing';
         s.n = 0;
       }
-      (s.phase === 'probing' ? probes : announcements).push(g);
+      (s.phase === 'probing' ? probes : announcements).push([g, s]);
     }
     if (probes.length) this._sendProbes(link, probes);
     const interval = this._throttled() ? THROTTLE.interval : PROBE_INTERVAL;
-    for (const g of probes) {
-      const s = g.states.get(link)!;
+    for (const [g, s] of probes) {
       if (s.n === 0) g.sayOnce('probing');
       s.n++;
       s.due = now + interval;
     }
     // §8.3: all records of all names done probing, in as few packets as fit.
-    link.multicast(unique(announcements.flatMap((g) => recordsOn(g, link).filter(notNsec))));
-    for (const g of announcements) {
-      const s = g.states.get(link)!;
+    link.multicast(unique(announcements.flatMap(([g]) => recordsOn(g, link).filter(notNsec))));
+    for (const [g, s] of announcements) {
       if (++s.n >= ANNOUNCEMENTS) {
         s.phase = 'established';
         s.due = undefined;
@@ -536,13 +539,13 @@ export class Responder extends Engine {
    * the proposed records in the authority section. Each registration's
    * questions travel with its records; registrations fill packets in turn.
    */
-  private _sendProbes(link: Link, groups: Registration[]): void {
+  private _sendProbes(link: Link, groups: Due[]): void {
     const probe = (questions: Question[], authorities: Rec[]): Message => message({ questions, authorities });
     let q: Question[] = [];
     let a: Rec[] = [];
     const send = (): void => link.send(probe(q, a), undefined, false, this._tsrOf);
-    for (const g of groups) {
-      const qu = g.states.get(link)!.n === 0;
+    for (const [g, s] of groups) {
+      const qu = s.n === 0;
       const recs = claimed(recordsOn(g, link));
       const names = [...new Map(recs.map((o) => [o.key, o.rec.name])).values()];
       const qs = names.map((name) => ({ name, type: T.ANY, class: CLASS_IN, qu }));
@@ -851,11 +854,11 @@ export class Responder extends Engine {
     this._conflictTimes.push(this._p.now());
     g.say('conflict');
     if (!was && this._throttled()) {
-      g.emit('error', { reason: `${THROTTLE.conflicts} conflicts within ${THROTTLE.window / 1000} s: probing slows to one probe every ${THROTTLE.interval / 1000} s (RFC 6762 §8.1)` });
+      g.emit('error', { reason: `${THROTTLE.conflicts} conflicts in ${THROTTLE.window / 1000} s: probing slows to one probe per ${THROTTLE.interval / 1000} s (RFC 6762 §8.1)` });
     }
     if (probing) {
       // A proxied client without TSR is renamed like any registration (draft §8): its host or the one instance that conflicted.
-      const svc = g.client?.services.find((x) => nameKey(instanceName(x.spec, x.label)) === key);
+      const svc = g.client?.instances.find((x) => nameKey(instanceName(x.spec, x.label)) === key);
       const named: { label: string } = svc ?? g;
       const from = named.label;
       named.label = svc || g.spec ? nextInstanceName(from) : nextHostLabel(from);
