@@ -606,7 +606,7 @@ export class Responder extends Engine {
       return;
     }
     // A probe for the very data we hold, with the same TSR, is another registrar of the same client: nothing to defend.
-    const questions = byTsr ? m.questions.filter((q) => byTsr.get(nameKey(q.name)) !== 'agreed') : m.questions;
+    const questions = m.questions.filter((q) => byTsr?.get(nameKey(q.name)) !== 'agreed');
     this._answer(link, questions, m.answers, meta, { probe });
   }
 
@@ -616,8 +616,8 @@ export class Responder extends Engine {
       if (g.states.get(link)?.phase !== 'probing') continue;
       for (const key of g.names) {
         if (byTsr.has(key)) continue; // decided by TSR (§3.4), not by comparing data
+        // A name they do not propose compares later on our side: never lost.
         const theirs = m.authorities.filter((r) => nameKey(r.name) === key).sort(compareRecords);
-        if (theirs.length === 0) continue;
         const ours = claimed(recordsOn(g, link)).filter((o) => o.key === key).map((o) => o.rec).sort(compareRecords);
         // The first record that differs decides; when one set is the other's beginning, the longer one is later.
         const cmp = ours.map((r, i) => (i < theirs.length ? compareRecords(r, theirs[i]) : 1)).find((c) => c !== 0) ?? ours.length - theirs.length;
@@ -725,17 +725,15 @@ export class Responder extends Engine {
     const addresses = (host: string): void => {
       for (const o of this._entries(link, nameKey(host))) if (ADDRESS_TYPES.includes(o.rec.type)) out.push(o);
     };
-    const target = (o: Owned): void => { if (o.rec.type === T.SRV) addresses((o.rec.data as Srv).target); };
     for (const a of answers) {
       const { type, data } = a.rec;
-      if (type === T.PTR && !a.key.endsWith('.arpa')) {
-        for (const o of this._entries(link, nameKey(data as string))) {
-          out.push(o);
-          target(o);
-        }
-      } else if (type === T.A || type === T.AAAA) {
-        addresses(a.rec.name);
-      } else target(a);
+      if (type === T.A || type === T.AAAA) addresses(a.rec.name);
+      // A service PTR brings its instance's records; any other answer stands for itself (answers are left out below).
+      const follow = type === T.PTR && !a.key.endsWith('.arpa') ? this._entries(link, nameKey(data as string)) : [a];
+      for (const o of follow) {
+        out.push(o);
+        if (o.rec.type === T.SRV) addresses((o.rec.data as Srv).target);
+      }
     }
     // Each record once, and none already among the answers.
     return without(unique(out), answers);
