@@ -141,7 +141,8 @@ export class Responder extends Engine {
   private readonly _ttl: Ttls;
   private readonly _groups = new Set<Registration>();
   private readonly _host: Registration;
-  private _index = new Map<string, Entry[]>();
+  /** Records by owner name key; it and the two below are derived from the groups (_reindex). */
+  private _index!: Map<string, Entry[]>;
   private _ticks = new Map<Link, Alarm>();
   private _waits = new Map<string, KnownAnswerWait>();
   /** Second announcements of updated records (§8.4), due at `at`. */
@@ -150,9 +151,9 @@ export class Responder extends Engine {
   /** The interfaces in use: up, multicast-capable, and chosen by the options. */
   private _ifaces: NetInterface[] = [];
   /** Owner names of registrations with TSR data (draft-tllq-tsr-05 §3.5), by name key. */
-  private _tsrNames = new Map<string, Registration>();
+  private _tsrNames!: Map<string, Registration>;
   /** Record ids of secondary registrations: answered only on a retransmitted question. */
-  private _secondaryIds = new Set<string>();
+  private _secondaryIds!: Set<string>;
   /** Questions seen, by link, name and type, for the secondary rule. */
   private _asked = new Map<string, number>();
   private readonly _heard: HeardBook;
@@ -165,6 +166,7 @@ export class Responder extends Engine {
     this._skew = opts.tsrSkew ?? 2000;
     if (!(this._skew >= 0)) throw new RangeError(`hush: tsrSkew must be milliseconds ≥ 0, got ${String(opts.tsrSkew)}`);
     this._heard = new HeardBook(opts.heardNames);
+    this._reindex();
   }
 
   /** TSR data of a locally registered name, for outgoing messages (§3.5). */
@@ -175,6 +177,11 @@ export class Responder extends Engine {
   start(): void {
     this._groups.add(this._host);
     this._attach();
+  }
+
+  /** The platform's time (ms). */
+  private get _now(): number {
+    return this._p.now();
   }
 
   /** A whole number of milliseconds in [0, below): the random delays of RFC 6762 §§6, 7.2, 8.1. */
@@ -260,7 +267,7 @@ export class Responder extends Engine {
     const mine = g.client!;
     const t = mine.tsr;
     if (t) {
-      const now = this._p.now();
+      const now = this._now;
       const displaced = new Set<Registration>();
       // Quiet rule (seed 000): the same data with the same time is already on the link (heard on every name): no probe, no announcement.
       let quiet = true;
@@ -309,7 +316,7 @@ export class Responder extends Engine {
    */
   private _othersAdvertise(g: Registration): Set<string> {
     const t = g.client!.tsr;
-    const now = this._p.now();
+    const now = this._now;
     // On the client's own names only the same key and time count; a shared PTR heard from another host stays anyway.
     return new Set(t ? g.records.filter((o) => {
       const h = this._heard.get(o.key, now);
@@ -442,7 +449,7 @@ export class Responder extends Engine {
   // ---- probing and announcing (RFC 6762 §8) ----------------------------------
 
   private _throttled(): boolean {
-    const now = this._p.now();
+    const now = this._now;
     this._conflictTimes = this._conflictTimes.filter((t) => now - t < THROTTLE.window);
     return this._conflictTimes.length >= THROTTLE.conflicts;
   }
@@ -470,7 +477,7 @@ export class Responder extends Engine {
       g.states.set(link, { phase: 'established', n: 0 });
       return;
     }
-    const now = this._p.now();
+    const now = this._now;
     const tick = this._ticks.get(link);
     const throttled = this._throttled();
     let due = now + (delay ?? (throttled ? THROTTLE.interval : this._random(PROBE_INTERVAL)));
@@ -481,7 +488,7 @@ export class Responder extends Engine {
 
   private _announce(link: Link, records: Owned[]): void {
     link.multicast(records, []);
-    this._repeat.push({ via: link, owned: records, at: this._p.now() + ANNOUNCE_INTERVAL });
+    this._repeat.push({ via: link, owned: records, at: this._now + ANNOUNCE_INTERVAL });
     this._schedule(link);
   }
 
@@ -499,7 +506,7 @@ export class Responder extends Engine {
   private _tick(link: Link): void {
     this._ticks.delete(link);
     if (this._closed || !this._links.has(link.id)) return;
-    const now = this._p.now();
+    const now = this._now;
     const probes: Due[] = [];
     const announcements: Due[] = [];
     for (const g of this._groups) {
@@ -547,8 +554,7 @@ export class Responder extends Engine {
     for (const [g, s] of groups) {
       const qu = s.n === 0;
       const recs = claimed(recordsOn(g, link));
-      const names = [...new Map(recs.map((o) => [o.key, o.rec.name])).values()];
-      const qs = names.map((name) => ({ name, type: T.ANY, class: CLASS_IN, qu }));
+      const qs = [...new Map(recs.map((o) => [o.key, { name: o.rec.name, type: T.ANY, class: CLASS_IN, qu }])).values()];
       const as = recs.map((o) => withTtl(o.rec, o.rec.ttl, false));
       if (q.length && !link.fits(probe(q.concat(qs), a.concat(as)), this._tsrOf)) {
         send();
@@ -642,7 +648,7 @@ export class Responder extends Engine {
   ): void {
     const multicast: Owned[] = [];
     const unicast: Owned[] = [];
-    const now = this._p.now();
+    const now = this._now;
     // §5.5: a query sent straight to our unicast address is answered as if it asked QU.
     const dst = parseIp(meta.dst ?? '');
     const direct = dst !== undefined && !isMulticast(dst);
@@ -752,10 +758,10 @@ export class Responder extends Engine {
         // §7.4: someone else just answered with our record.
         link.suppress(rec, id);
         // Seed 000: "Only the last server should send goodbye packets": another registrar's goodbye for a client's records we still hold is answered at once.
-        if (rec.ttl === 0 && mine.g.client) this._reassert(mine.g, link, this._p.now());
+        if (rec.ttl === 0 && mine.g.client) this._reassert(mine.g, link, this._now);
         // §6.6: a peer announces our record with less than half our TTL: correct it.
         if (rec.ttl > 0 && rec.ttl < mine.o.rec.ttl / 2 && answerable(mine.g, link)) {
-          link.queue([pending(mine.o)], this._p.now());
+          link.queue([pending(mine.o)], this._now);
         }
         continue;
       }
@@ -792,7 +798,7 @@ export class Responder extends Engine {
    */
   private _tsrReceive(link: Link, m: Message, meta: PacketMeta, probe: boolean): Map<string, TsrVerdict> {
     const decided = new Map<string, TsrVerdict>();
-    const now = this._p.now();
+    const now = this._now;
     const tsrs = readTsr(m, this.endpoint.codec.tsrCode, now, this.endpoint.count);
     // Our own packet, looped back or heard on another of our links to the same LAN.
     for (const l of this._links.values()) if (l.iface.addrs.some((a) => a.addr === meta.src)) return decided;
@@ -849,7 +855,7 @@ export class Responder extends Engine {
   private _conflict(g: Registration, probing: boolean, key: string): void {
     this._count('conflicts');
     const was = this._throttled();
-    this._conflictTimes.push(this._p.now());
+    this._conflictTimes.push(this._now);
     g.say('conflict');
     if (!was && this._throttled()) {
       g.emit('error', { reason: `${THROTTLE.conflicts} conflicts in ${THROTTLE.window / 1000} s: probing slows to one probe per ${THROTTLE.interval / 1000} s (RFC 6762 §8.1)` });
