@@ -652,6 +652,9 @@ export class Responder extends Engine {
     // §5.5: a query sent straight to our unicast address is answered as if it asked QU.
     const dst = parseIp(meta.dst ?? '');
     const direct = dst !== undefined && !isMulticast(dst);
+    // §7.1: known answers on our names; the querier already knows a record it holds with at least half our TTL.
+    const suppress = new Map(known.filter((r) => this._index.has(nameKey(r.name))).map((r) => [recordId(r), r.ttl]));
+    const keep = (o: Owned): boolean => (suppress.get(o.id) ?? -Infinity) < o.rec.ttl / 2;
     for (const q of questions) {
       if (q.class !== CLASS_IN && q.class !== 255) continue;
       const all = this._entries(link, nameKey(q.name));
@@ -661,17 +664,14 @@ export class Responder extends Engine {
       if (found.some((o) => this._secondaryIds.has(o.id)) && !this._retransmitted(link, q, now)) {
         found = found.filter((o) => !this._secondaryIds.has(o.id));
       }
-      for (const o of found) {
+      for (const o of found.filter(keep)) {
         // §5.4: QU answers go by unicast unless not multicast here within a quarter of the TTL.
         const fresh = now - (link.lastMulticast.get(o.id) ?? -Infinity) < (o.rec.ttl * 1000) / 4;
         ((q.qu || direct) && fresh && !how.legacy ? unicast : multicast).push(o);
       }
     }
-    // §7.1: known answers on our names; the querier already knows a record it holds with at least half our TTL.
-    const suppress = new Map(known.filter((r) => this._index.has(nameKey(r.name))).map((r) => [recordId(r), r.ttl]));
-    const keep = (o: Owned): boolean => (suppress.get(o.id) ?? -Infinity) < o.rec.ttl / 2;
-    const mc = unique(multicast).filter(keep);
-    const uc = unique(unicast).filter(keep);
+    const mc = unique(multicast);
+    const uc = unique(unicast);
     if (mc.length + uc.length === 0) return;
     this._count('answered');
     if (how.legacy) return this._reply(link, meta, mc, how.legacy);
