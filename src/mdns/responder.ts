@@ -86,7 +86,7 @@ interface Proxied {
 const ENDINGS = { stale: 'tsrStale', conflict: 'tsrConflicts', withdrawn: 'withdrawn' } as const;
 
 /** A proxied registration that has not ended (stale, conflict or withdrawn). */
-const live = (p: Proxied): boolean => p.stage === 'probing' || p.stage === 'established';
+const live = (p: Proxied): boolean => !(p.stage in ENDINGS);
 
 type ProxyChange = Parameters<ProxyHandle['update']>[0];
 
@@ -892,7 +892,8 @@ export class Responder extends Engine {
       if (!silent) link.multicast([...bye.values()].filter(notNsec), [], 0);
     }
     for (const g of groups) {
-      if (g !== this._host) this._groups.delete(g);
+      // The host leaves only at close(), when nothing runs any more.
+      this._groups.delete(g);
       g.states.clear();
     }
     this._reindex();
