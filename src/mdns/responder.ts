@@ -269,8 +269,6 @@ export class Responder extends Engine {
     if (t) {
       const now = this._now;
       const displaced = new Set<Registration>();
-      // Quiet rule (seed 000): the same data with the same time is already on the link (heard on every name): no probe, no announcement.
-      let quiet = true;
       for (const key of g.names) {
         // Other registrations only: g joins the index below.
         const local = (this._index.get(key) ?? []).map((e) => e.g);
@@ -279,14 +277,15 @@ export class Responder extends Engine {
         if (heard) theirs.push(heard.tsr);
         if (theirs.some((x) => x?.checksum !== t.checksum)) return this._end(g, 'conflict', false);
         if (theirs.some((x) => compareTsr(t, x!, this._skew) === 'theirs')) return this._end(g, 'stale', false);
-        const same = !!heard && this._sameTsr(t, heard.tsr);
-        // NSEC records are never announced (§8.3), so they are not expected among what was heard.
-        if (!same || !claimed(g.records).every((o) => o.key !== key || heard.ids.has(o.id))) quiet = false;
-        if (heard && !same) this._heard.forget(key);
+        if (heard && !this._sameTsr(t, heard.tsr)) this._heard.forget(key);
         for (const x of local) if (compareTsr(t, x.client!.tsr!, this._skew) === 'mine') displaced.add(x);
       }
       for (const x of displaced) this._end(x, 'stale', false);
-      if (quiet) mine.standby = true;
+      // Quiet rule (seed 000): the same data with the same time is already on the link (every record we would
+      // claim heard, on each name with our time): no probe, no announcement. NSEC records are never announced
+      // (§8.3), so they are not expected among what was heard.
+      const advertised = this._othersAdvertise(g);
+      if (claimed(g.records).every((o) => advertised.has(o.id))) mine.standby = true;
     }
     // A secondary registrar neither probes nor announces (_startProbing): it is established at once.
     this._join(g);
