@@ -492,10 +492,11 @@ export class Responder extends Engine {
   }
 
   private _schedule(link: Link): void {
-    let at = Infinity;
     // Only probing and announcing states have a due time.
-    for (const g of this._groups) at = Math.min(at, g.states.get(link)?.due ?? Infinity);
-    for (const r of this._repeat) if (r.via === link) at = Math.min(at, r.at);
+    const at = Math.min(
+      ...[...this._groups].map((g) => g.states.get(link)?.due ?? Infinity),
+      ...this._repeat.filter((r) => r.via === link).map((r) => r.at),
+    );
     const tick = rearm(this._p, this._ticks.get(link), at, () => this._guard(() => this._tick(link)));
     if (tick) this._ticks.set(link, tick);
     else this._ticks.delete(link);
