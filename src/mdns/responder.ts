@@ -117,20 +117,16 @@ class Registration implements Group {
     this._listeners = [...this._listeners, [event, fn]];
   }
 
-  /** Tells the listeners an event of the current name. */
-  say(event: GroupEvent): void {
-    this.emit(event, { name: this.label });
-  }
-
   /** Says 'probing' or 'established' unless already said for this name; a proxied client is then established. */
   sayOnce(event: 'probing' | 'established'): void {
     if (this.told.has(event)) return;
     this.told.add(event);
     if (event === 'established' && this.client) this.client.stage = event;
-    this.say(event);
+    this.emit(event);
   }
 
-  emit(event: GroupEvent, detail?: unknown): void {
+  /** Tells the listeners an event; its detail is the current name unless given. */
+  emit(event: GroupEvent, detail: unknown = { name: this.label }): void {
     for (const [e, fn] of this._listeners) {
       try { if (e === event) fn(detail); } catch { /* a listener's error is the listener's own; the engine goes on */ }
     }
@@ -300,7 +296,7 @@ export class Responder extends Engine {
     // Not joined yet (ended by _admit): it has no state on any link, so nothing goes out.
     this._remove([g], goodbye ? this._othersAdvertise(g) : undefined, !goodbye);
     this._count(ENDINGS[state]);
-    if (state !== 'withdrawn') g.say(state);
+    if (state !== 'withdrawn') g.emit(state);
   }
 
   /** The same key checksum and the same time (§4): the same registration. */
@@ -856,7 +852,7 @@ export class Responder extends Engine {
     this._count('conflicts');
     const was = this._throttled();
     this._conflictTimes.push(this._now);
-    g.say('conflict');
+    g.emit('conflict');
     if (!was && this._throttled()) {
       g.emit('error', { reason: `${THROTTLE.conflicts} conflicts in ${THROTTLE.window / 1000} s: probing slows to one probe per ${THROTTLE.interval / 1000} s (RFC 6762 §8.1)` });
     }
