@@ -61,6 +61,9 @@ type TsrVerdict = 'decided' | 'agreed';
 
 interface Entry { g: Registration; o: Owned }
 
+/** A registration whose probe or announcement on a link is due, with its state there. */
+type Due = [Registration, LinkState];
+
 /** A truncated query's known answers, gathered until its timer fires (§7.2). */
 interface KnownAnswerWait {
   known: Rec[];
@@ -69,27 +72,29 @@ interface KnownAnswerWait {
 
 /** A proxied client's registration (src/mdns/proxy.ts). */
 interface Proxied {
-  addresses: string[];
-  services: { spec: ServiceSpec; label: string }[];
+  ips: string[];
+  /** Its services, each with the instance label in use. */
+  instances: { spec: ServiceSpec; label: string }[];
   tsr?: Tsr;
   /** A secondary registrar (seed 000): it neither probes nor announces, and answers only retransmitted questions. */
   standby: boolean;
-  state: ProxyState;
+  /** Where the registration stands: what its handle's `state` tells. */
+  stage: ProxyState;
 }
 
 /** How a proxied registration ends, and the counter that counts it. */
 const ENDINGS = { stale: 'tsrStale', conflict: 'tsrConflicts', withdrawn: 'withdrawn' } as const;
 
 /** A proxied registration that has not ended (stale, conflict or withdrawn). */
-const live = (p: Proxied): boolean => p.state === 'probing' || p.state === 'established';
+const live = (p: Proxied): boolean => !(p.stage in ENDINGS);
 
 type ProxyChange = Parameters<ProxyHandle['update']>[0];
 
 /** A client's registration or renewal: a service keeps the label it has (it may have been renamed, RFC 6762 §9). */
 function applyChange(p: Proxied, change: ProxyChange): void {
   if (change.received !== undefined && p.tsr) p.tsr = { ...p.tsr, received: change.received };
-  if (change.addresses !== undefined) p.addresses = [...change.addresses];
-  if (change.services !== undefined) p.services = change.services.map((x) => ({ spec: { ...x }, label: p.services.find((y) => y.spec.name === x.name)?.label ?? x.name }));
+  if (change.addresses !== undefined) p.ips = [...change.addresses];
+  if (change.services !== undefined) p.instances = change.services.map((x) => ({ spec: { ...x }, label: p.instances.find((y) => y.spec.name === x.name)?.label ?? x.name }));
 }
 
 /**
@@ -112,20 +117,16 @@ class Registration implements Group {
     this._listeners = [...this._listeners, [event, fn]];
   }
 
-  /** Tells the listeners an event of the current name. */
-  say(event: GroupEvent): void {
-    this.emit(event, { name: this.label });
-  }
-
   /** Says 'probing' or 'established' unless already said for this name; a proxied client is then established. */
   sayOnce(event: 'probing' | 'established'): void {
     if (this.told.has(event)) return;
     this.told.add(event);
-    if (event === 'established' && this.client) this.client.state = event;
-    this.say(event);
+    if (event === 'established' && this.client) this.client.stage = event;
+    this.emit(event);
   }
 
-  emit(event: GroupEvent, detail?: unknown): void {
+  /** Tells the listeners an event; its detail is the current name unless given. */
+  emit(event: GroupEvent, detail: unknown = { name: this.label }): void {
     for (const [e, fn] of this._listeners) {
       try { if (e === event) fn(detail); } catch { /* a listener's error is the listener's own; the engine goes on */ }
     }
@@ -136,7 +137,8 @@ export class Responder extends Engine {
   private readonly _ttl: Ttls;
   private readonly _groups = new Set<Registration>();
   private readonly _host: Registration;
-  private _index = new Map<string, Entry[]>();
+  /** Records by owner name key; it and the two below are derived from the groups (_reindex). */
+  private _index!: Map<string, Entry[]>;
   private _ticks = new Map<Link, Alarm>();
   private _waits = new Map<string, KnownAnswerWait>();
   /** Second announcements of updated records (§8.4), due at `at`. */
@@ -145,9 +147,9 @@ export class Responder extends Engine {
   /** The interfaces in use: up, multicast-capable, and chosen by the options. */
   private _ifaces: NetInterface[] = [];
   /** Owner names of registrations with TSR data (draft-tllq-tsr-05 §3.5), by name key. */
-  private _tsrNames = new Map<string, Registration>();
+  private _tsrNames!: Map<string, Registration>;
   /** Record ids of secondary registrations: answered only on a retransmitted question. */
-  private _secondaryIds = new Set<string>();
+  private _secondaryIds!: Set<string>;
   /** Questions seen, by link, name and type, for the secondary rule. */
   private _asked = new Map<string, number>();
   private readonly _heard: HeardBook;
@@ -160,6 +162,7 @@ export class Responder extends Engine {
     this._skew = opts.tsrSkew ?? 2000;
     if (!(this._skew >= 0)) throw new RangeError(`hush: tsrSkew must be milliseconds ≥ 0, got ${String(opts.tsrSkew)}`);
     this._heard = new HeardBook(opts.heardNames);
+    this._reindex();
   }
 
   /** TSR data of a locally registered name, for outgoing messages (§3.5). */
@@ -170,6 +173,11 @@ export class Responder extends Engine {
   start(): void {
     this._groups.add(this._host);
     this._attach();
+  }
+
+  /** The platform's time (ms). */
+  private get _now(): number {
+    return this._p.now();
   }
 
   /** A whole number of milliseconds in [0, below): the random delays of RFC 6762 §§6, 7.2, 8.1. */
@@ -216,7 +224,7 @@ export class Responder extends Engine {
     this._open('proxy');
     const tsr = checkProxy(spec);
     const g = new Registration(spec.hostName);
-    g.client = { addresses: [], services: [], tsr, standby: !!spec.secondary, state: 'probing' };
+    g.client = { ips: [], instances: [], tsr, standby: !!spec.secondary, stage: 'probing' };
     applyChange(g.client, { addresses: spec.addresses, services: spec.services });
     // Not joined yet: indexing it changes nothing.
     this._rebuild(g);
@@ -224,7 +232,7 @@ export class Responder extends Engine {
     for (const o of g.records) encode(message({ answers: [o.rec] }));
     this._guard(() => this._admit(g));
     const handle: ProxyHandle = {
-      get state() { return g.client!.state; },
+      get state() { return g.client!.stage; },
       get hostName() { return g.label; },
       on(event, fn) { g.on(event, fn); return handle; },
       update: (change) => {
@@ -255,10 +263,8 @@ export class Responder extends Engine {
     const mine = g.client!;
     const t = mine.tsr;
     if (t) {
-      const now = this._p.now();
+      const now = this._now;
       const displaced = new Set<Registration>();
-      // Quiet rule (seed 000): the same data with the same time is already on the link (heard on every name): no probe, no announcement.
-      let quiet = true;
       for (const key of g.names) {
         // Other registrations only: g joins the index below.
         const local = (this._index.get(key) ?? []).map((e) => e.g);
@@ -267,14 +273,15 @@ export class Responder extends Engine {
         if (heard) theirs.push(heard.tsr);
         if (theirs.some((x) => x?.checksum !== t.checksum)) return this._end(g, 'conflict', false);
         if (theirs.some((x) => compareTsr(t, x!, this._skew) === 'theirs')) return this._end(g, 'stale', false);
-        const same = !!heard && this._sameTsr(t, heard.tsr);
-        // NSEC records are never announced (§8.3), so they are not expected among what was heard.
-        if (!same || !claimed(g.records).every((o) => o.key !== key || heard.ids.has(o.id))) quiet = false;
-        if (heard && !same) this._heard.forget(key);
+        if (heard && !this._sameTsr(t, heard.tsr)) this._heard.forget(key);
         for (const x of local) if (compareTsr(t, x.client!.tsr!, this._skew) === 'mine') displaced.add(x);
       }
       for (const x of displaced) this._end(x, 'stale', false);
-      if (quiet) mine.standby = true;
+      // Quiet rule (seed 000): the same data with the same time is already on the link (every record we would
+      // claim heard, on each name with our time): no probe, no announcement. NSEC records are never announced
+      // (§8.3), so they are not expected among what was heard.
+      const advertised = this._othersAdvertise(g);
+      if (claimed(g.records).every((o) => advertised.has(o.id))) mine.standby = true;
     }
     // A secondary registrar neither probes nor announces (_startProbing): it is established at once.
     this._join(g);
@@ -285,10 +292,11 @@ export class Responder extends Engine {
   private _end(g: Registration, state: keyof typeof ENDINGS, goodbye: boolean): void {
     const p = g.client!;
     if (!live(p)) return;
-    p.state = state;
-    if (this._groups.has(g)) this._remove([g], goodbye ? this._othersAdvertise(g) : undefined, !goodbye);
+    p.stage = state;
+    // Not joined yet (ended by _admit): it has no state on any link, so nothing goes out.
+    this._remove([g], goodbye ? this._othersAdvertise(g) : undefined, !goodbye);
     this._count(ENDINGS[state]);
-    if (state !== 'withdrawn') g.say(state);
+    if (state !== 'withdrawn') g.emit(state);
   }
 
   /** The same key checksum and the same time (§4): the same registration. */
@@ -303,7 +311,7 @@ export class Responder extends Engine {
    */
   private _othersAdvertise(g: Registration): Set<string> {
     const t = g.client!.tsr;
-    const now = this._p.now();
+    const now = this._now;
     // On the client's own names only the same key and time count; a shared PTR heard from another host stays anyway.
     return new Set(t ? g.records.filter((o) => {
       const h = this._heard.get(o.key, now);
@@ -346,10 +354,9 @@ export class Responder extends Engine {
     // A link just added holds no state yet, so nothing is answerable there: it gets probes below.
     for (const link of this._links.values()) {
       if (!answerable(host, link)) continue;
-      const here = (list: Owned[]): Owned[] => list.filter((o) => o.ifindex === link.ifindex && notNsec(o));
+      const here = (list: Owned[]): Owned[] => list.filter((o) => onLink(o, link) && notNsec(o));
       // Address changes on links that stay: goodbye for what left (RFC 6762 §10.1).
-      const gone = without(here(old), host.records);
-      if (gone.length) link.multicast(gone, [], 0);
+      link.multicast(without(here(old), host.records), [], 0);
       // §10.2: a unique RRSet goes out whole: the new address with the interface's others of that type.
       const whole = announced(here(host.records), here(old));
       if (whole.length) this._announce(link, whole);
@@ -375,7 +382,7 @@ export class Responder extends Engine {
   private _rebuild(g: Registration): void {
     const p = g.client;
     g.records = p
-      ? proxyRecords(g.label, p.addresses, p.services, this._ttl)
+      ? proxyRecords(g.label, p.ips, p.instances, this._ttl)
       : g.spec
         ? serviceRecords(g.spec, g.label, this.hostName, this._ttl)
         : hostRecords(this.hostName, this._ifaces, this._ttl);
@@ -421,10 +428,9 @@ export class Responder extends Engine {
     for (const link of this._links.values()) {
       if (!answerable(g, link)) continue;
       const here = (list: Owned[]): Owned[] => list.filter((o) => onLink(o, link));
-      const bye = here(gone);
       const news = here(changed);
       link.forget(ids);
-      if (bye.length) link.multicast(bye, [], 0, goneTsr);
+      link.multicast(here(gone), [], 0, goneTsr);
       if (news.length) this._announce(link, news);
     }
     return changed.length + removed.length > 0;
@@ -432,14 +438,13 @@ export class Responder extends Engine {
 
   /** Whether a registration other than those in `except` owns the record. */
   private _ownedBy(id: string, except: Registration[] = []): boolean {
-    for (const g of this._groups) if (!except.includes(g) && g.records.some((o) => o.id === id)) return true;
-    return false;
+    return [...this._groups].some((g) => !except.includes(g) && g.records.some((o) => o.id === id));
   }
 
   // ---- probing and announcing (RFC 6762 §8) ----------------------------------
 
   private _throttled(): boolean {
-    const now = this._p.now();
+    const now = this._now;
     this._conflictTimes = this._conflictTimes.filter((t) => now - t < THROTTLE.window);
     return this._conflictTimes.length >= THROTTLE.conflicts;
   }
@@ -467,7 +472,7 @@ export class Responder extends Engine {
       g.states.set(link, { phase: 'established', n: 0 });
       return;
     }
-    const now = this._p.now();
+    const now = this._now;
     const tick = this._ticks.get(link);
     const throttled = this._throttled();
     let due = now + (delay ?? (throttled ? THROTTLE.interval : this._random(PROBE_INTERVAL)));
@@ -478,15 +483,16 @@ export class Responder extends Engine {
 
   private _announce(link: Link, records: Owned[]): void {
     link.multicast(records, []);
-    this._repeat.push({ via: link, owned: records, at: this._p.now() + ANNOUNCE_INTERVAL });
+    this._repeat.push({ via: link, owned: records, at: this._now + ANNOUNCE_INTERVAL });
     this._schedule(link);
   }
 
   private _schedule(link: Link): void {
-    let at = Infinity;
     // Only probing and announcing states have a due time.
-    for (const g of this._groups) at = Math.min(at, g.states.get(link)?.due ?? Infinity);
-    for (const r of this._repeat) if (r.via === link) at = Math.min(at, r.at);
+    const at = Math.min(
+      ...[...this._groups].map((g) => g.states.get(link)?.due ?? Infinity),
+      ...this._repeat.filter((r) => r.via === link).map((r) => r.at),
+    );
     const tick = rearm(this._p, this._ticks.get(link), at, () => this._guard(() => this._tick(link)));
     if (tick) this._ticks.set(link, tick);
     else this._ticks.delete(link);
@@ -496,9 +502,9 @@ export class Responder extends Engine {
   private _tick(link: Link): void {
     this._ticks.delete(link);
     if (this._closed || !this._links.has(link.id)) return;
-    const now = this._p.now();
-    const probes: Registration[] = [];
-    const announcements: Registration[] = [];
+    const now = this._now;
+    const probes: Due[] = [];
+    const announcements: Due[] = [];
     for (const g of this._groups) {
       const s = g.states.get(link);
       if (s?.due === undefined || s.due > now) continue;
@@ -507,31 +513,27 @@ export class Responder extends Engine {
         s.phase = 'announcing';
         s.n = 0;
       }
-      (s.phase === 'probing' ? probes : announcements).push(g);
+      (s.phase === 'probing' ? probes : announcements).push([g, s]);
     }
     if (probes.length) this._sendProbes(link, probes);
     const interval = this._throttled() ? THROTTLE.interval : PROBE_INTERVAL;
-    for (const g of probes) {
-      const s = g.states.get(link)!;
+    for (const [g, s] of probes) {
       if (s.n === 0) g.sayOnce('probing');
       s.n++;
       s.due = now + interval;
     }
-    if (announcements.length) {
-      // §8.3: all records of all names done probing, in as few packets as fit.
-      link.multicast(unique(announcements.flatMap((g) => recordsOn(g, link).filter(notNsec))));
-      for (const g of announcements) {
-        const s = g.states.get(link)!;
-        if (++s.n >= ANNOUNCEMENTS) {
-          s.phase = 'established';
-          s.due = undefined;
-        } else s.due = now + ANNOUNCE_INTERVAL;
-        if ([...g.states.values()].every((x) => x.phase !== 'probing')) g.sayOnce('established');
-      }
+    // §8.3: all records of all names done probing, in as few packets as fit.
+    link.multicast(unique(announcements.flatMap(([g]) => recordsOn(g, link).filter(notNsec))));
+    for (const [g, s] of announcements) {
+      if (++s.n >= ANNOUNCEMENTS) {
+        s.phase = 'established';
+        s.due = undefined;
+      } else s.due = now + ANNOUNCE_INTERVAL;
+      if ([...g.states.values()].every((x) => x.phase !== 'probing')) g.sayOnce('established');
     }
     const due = this._repeat.filter((r) => r.via === link && r.at <= now);
     this._repeat = this._repeat.filter((r) => !due.includes(r));
-    if (due.length) link.multicast(due.flatMap((r) => r.owned.filter((o) => this._ownedBy(o.id))));
+    link.multicast(due.flatMap((r) => r.owned.filter((o) => this._ownedBy(o.id))));
     this._schedule(link);
   }
 
@@ -540,16 +542,15 @@ export class Responder extends Engine {
    * the proposed records in the authority section. Each registration's
    * questions travel with its records; registrations fill packets in turn.
    */
-  private _sendProbes(link: Link, groups: Registration[]): void {
+  private _sendProbes(link: Link, groups: Due[]): void {
     const probe = (questions: Question[], authorities: Rec[]): Message => message({ questions, authorities });
     let q: Question[] = [];
     let a: Rec[] = [];
     const send = (): void => link.send(probe(q, a), undefined, false, this._tsrOf);
-    for (const g of groups) {
-      const qu = g.states.get(link)!.n === 0;
+    for (const [g, s] of groups) {
+      const qu = s.n === 0;
       const recs = claimed(recordsOn(g, link));
-      const names = [...new Map(recs.map((o) => [o.key, o.rec.name])).values()];
-      const qs = names.map((name) => ({ name, type: T.ANY, class: CLASS_IN, qu }));
+      const qs = [...new Map(recs.map((o) => [o.key, { name: o.rec.name, type: T.ANY, class: CLASS_IN, qu }])).values()];
       const as = recs.map((o) => withTtl(o.rec, o.rec.ttl, false));
       if (q.length && !link.fits(probe(q.concat(qs), a.concat(as)), this._tsrOf)) {
         send();
@@ -600,14 +601,14 @@ export class Responder extends Engine {
         known: [...m.answers],
         cancel: this._p.timer(400 + this._random(100), () => this._guard(() => {
           this._waits.delete(key);
-          this._answer(link, m.questions, w.known, meta, { now: true });
+          this._answer(link, m.questions, w.known, meta, { waited: true });
         })),
       };
       this._waits.set(key, w);
       return;
     }
     // A probe for the very data we hold, with the same TSR, is another registrar of the same client: nothing to defend.
-    const questions = byTsr ? m.questions.filter((q) => byTsr.get(nameKey(q.name)) !== 'agreed') : m.questions;
+    const questions = m.questions.filter((q) => byTsr?.get(nameKey(q.name)) !== 'agreed');
     this._answer(link, questions, m.answers, meta, { probe });
   }
 
@@ -617,12 +618,11 @@ export class Responder extends Engine {
       if (g.states.get(link)?.phase !== 'probing') continue;
       for (const key of g.names) {
         if (byTsr.has(key)) continue; // decided by TSR (§3.4), not by comparing data
+        // A name they do not propose compares later on our side: never lost.
         const theirs = m.authorities.filter((r) => nameKey(r.name) === key).sort(compareRecords);
-        if (theirs.length === 0) continue;
         const ours = claimed(recordsOn(g, link)).filter((o) => o.key === key).map((o) => o.rec).sort(compareRecords);
-        let cmp = 0;
-        for (let i = 0; i < Math.min(ours.length, theirs.length) && cmp === 0; i++) cmp = compareRecords(ours[i], theirs[i]);
-        if (cmp === 0) cmp = ours.length - theirs.length;
+        // The first record that differs decides; when one set is the other's beginning, the longer one is later.
+        const cmp = ours.map((r, i) => (i < theirs.length ? compareRecords(r, theirs[i]) : 1)).find((c) => c !== 0) ?? ours.length - theirs.length;
         if (cmp < 0) {
           // We lost: defer one second, then probe again from the start.
           this._count('tiebreakLost');
@@ -640,14 +640,17 @@ export class Responder extends Engine {
 
   private _answer(
     link: Link, questions: Question[], known: Rec[], meta: PacketMeta,
-    how: { legacy?: Message; probe?: boolean; now?: boolean },
+    how: { legacy?: Message; probe?: boolean; waited?: boolean },
   ): void {
     const multicast: Owned[] = [];
     const unicast: Owned[] = [];
-    const now = this._p.now();
+    const now = this._now;
     // §5.5: a query sent straight to our unicast address is answered as if it asked QU.
     const dst = parseIp(meta.dst ?? '');
     const direct = dst !== undefined && !isMulticast(dst);
+    // §7.1: known answers on our names; the querier already knows a record it holds with at least half our TTL.
+    const suppress = new Map(known.filter((r) => this._index.has(nameKey(r.name))).map((r) => [recordId(r), r.ttl]));
+    const keep = (o: Owned): boolean => (suppress.get(o.id) ?? -Infinity) < o.rec.ttl / 2;
     for (const q of questions) {
       if (q.class !== CLASS_IN && q.class !== 255) continue;
       const all = this._entries(link, nameKey(q.name));
@@ -657,25 +660,18 @@ export class Responder extends Engine {
       if (found.some((o) => this._secondaryIds.has(o.id)) && !this._retransmitted(link, q, now)) {
         found = found.filter((o) => !this._secondaryIds.has(o.id));
       }
-      for (const o of found) {
+      for (const o of found.filter(keep)) {
         // §5.4: QU answers go by unicast unless not multicast here within a quarter of the TTL.
-        const last = link.lastMulticast.get(o.id);
-        const fresh = last !== undefined && now - last < (o.rec.ttl * 1000) / 4;
+        const fresh = now - (link.lastMulticast.get(o.id) ?? -Infinity) < (o.rec.ttl * 1000) / 4;
         ((q.qu || direct) && fresh && !how.legacy ? unicast : multicast).push(o);
       }
     }
-    // §7.1: known answers on our names; the querier already knows a record it holds with at least half our TTL.
-    const suppress = new Map(known.filter((r) => this._index.has(nameKey(r.name))).map((r) => [recordId(r), r.ttl]));
-    const keep = (o: Owned): boolean => {
-      const ttl = suppress.get(o.id);
-      return ttl === undefined || ttl < o.rec.ttl / 2;
-    };
-    const mc = unique(multicast).filter(keep);
-    const uc = unique(unicast).filter(keep);
+    const mc = unique(multicast);
+    const uc = unique(unicast);
     if (mc.length + uc.length === 0) return;
     this._count('answered');
     if (how.legacy) return this._reply(link, meta, mc, how.legacy);
-    const delay = how.now || how.probe || mc.concat(uc).every((o) => o.unique) ? 0 : 20 + this._random(100);
+    const delay = how.waited || how.probe || mc.concat(uc).every((o) => o.unique) ? 0 : 20 + this._random(100);
     if (uc.length) {
       const send = (): void => { if (!this._closed) this._reply(link, meta, uc); };
       if (delay) this._p.timer(delay, () => this._guard(send));
@@ -713,7 +709,7 @@ export class Responder extends Engine {
   private _retransmitted(link: Link, q: Question, now: number): boolean {
     const key = `${link.id}|${nameKey(q.name)}|${q.type}`;
     const first = this._asked.get(key);
-    if (first !== undefined && now - first <= RETRANSMISSION) return now > first;
+    if (now - (first ?? -Infinity) <= RETRANSMISSION) return now > first!;
     if (this._asked.size >= 512) for (const [k, t] of this._asked) if (now - t > RETRANSMISSION) this._asked.delete(k);
     // Still full of fresh questions: the oldest is forgotten (the map keeps insertion order).
     if (this._asked.size >= 512) this._asked.delete(this._asked.keys().next().value!);
@@ -727,25 +723,22 @@ export class Responder extends Engine {
    * (RFC 6762 §6.2). A host NSEC tells which address types do not exist.
    */
   private _additionals(link: Link, answers: Owned[]): Owned[] {
-    const seen = new Set(answers.map((o) => o.id));
     const out: Owned[] = [];
-    const add = (o: Owned): void => { if (!seen.has(o.id)) { seen.add(o.id); out.push(o); } };
     const addresses = (host: string): void => {
-      for (const o of this._entries(link, nameKey(host))) if (ADDRESS_TYPES.includes(o.rec.type)) add(o);
+      for (const o of this._entries(link, nameKey(host))) if (ADDRESS_TYPES.includes(o.rec.type)) out.push(o);
     };
-    const target = (o: Owned): void => { if (o.rec.type === T.SRV) addresses((o.rec.data as Srv).target); };
     for (const a of answers) {
       const { type, data } = a.rec;
-      if (type === T.PTR && typeof data === 'string' && !a.key.endsWith('.arpa')) {
-        for (const o of this._entries(link, nameKey(data))) {
-          add(o);
-          target(o);
-        }
-      } else if (type === T.A || type === T.AAAA) {
-        addresses(a.rec.name);
-      } else target(a);
+      if (type === T.A || type === T.AAAA) addresses(a.rec.name);
+      // A service PTR brings its instance's records; any other answer stands for itself (answers are left out below).
+      const follow = type === T.PTR && !a.key.endsWith('.arpa') ? this._entries(link, nameKey(data as string)) : [a];
+      for (const o of follow) {
+        out.push(o);
+        if (o.rec.type === T.SRV) addresses((o.rec.data as Srv).target);
+      }
     }
-    return out;
+    // Each record once, and none already among the answers.
+    return without(unique(out), answers);
   }
 
   private _onResponse(link: Link, m: Message, meta: PacketMeta): void {
@@ -761,10 +754,10 @@ export class Responder extends Engine {
         // §7.4: someone else just answered with our record.
         link.suppress(rec, id);
         // Seed 000: "Only the last server should send goodbye packets": another registrar's goodbye for a client's records we still hold is answered at once.
-        if (rec.ttl === 0 && mine.g.client) this._reassert(mine.g, link, this._p.now());
+        if (rec.ttl === 0 && mine.g.client) this._reassert(mine.g, link, this._now);
         // §6.6: a peer announces our record with less than half our TTL: correct it.
         if (rec.ttl > 0 && rec.ttl < mine.o.rec.ttl / 2 && answerable(mine.g, link)) {
-          link.queue([pending(mine.o)], this._p.now());
+          link.queue([pending(mine.o)], this._now);
         }
         continue;
       }
@@ -801,7 +794,7 @@ export class Responder extends Engine {
    */
   private _tsrReceive(link: Link, m: Message, meta: PacketMeta, probe: boolean): Map<string, TsrVerdict> {
     const decided = new Map<string, TsrVerdict>();
-    const now = this._p.now();
+    const now = this._now;
     const tsrs = readTsr(m, this.endpoint.codec.tsrCode, now, this.endpoint.count);
     // Our own packet, looped back or heard on another of our links to the same LAN.
     for (const l of this._links.values()) if (l.iface.addrs.some((a) => a.addr === meta.src)) return decided;
@@ -858,14 +851,14 @@ export class Responder extends Engine {
   private _conflict(g: Registration, probing: boolean, key: string): void {
     this._count('conflicts');
     const was = this._throttled();
-    this._conflictTimes.push(this._p.now());
-    g.say('conflict');
+    this._conflictTimes.push(this._now);
+    g.emit('conflict');
     if (!was && this._throttled()) {
-      g.emit('error', { reason: `${THROTTLE.conflicts} conflicts within ${THROTTLE.window / 1000} s: probing slows to one probe every ${THROTTLE.interval / 1000} s (RFC 6762 §8.1)` });
+      g.emit('error', { reason: `${THROTTLE.conflicts} conflicts in ${THROTTLE.window / 1000} s: probing slows to one probe per ${THROTTLE.interval / 1000} s (RFC 6762 §8.1)` });
     }
     if (probing) {
       // A proxied client without TSR is renamed like any registration (draft §8): its host or the one instance that conflicted.
-      const svc = g.client?.services.find((x) => nameKey(instanceName(x.spec, x.label)) === key);
+      const svc = g.client?.instances.find((x) => nameKey(instanceName(x.spec, x.label)) === key);
       const named: { label: string } = svc ?? g;
       const from = named.label;
       named.label = svc || g.spec ? nextInstanceName(from) : nextHostLabel(from);
@@ -892,10 +885,11 @@ export class Responder extends Engine {
       }
       link.forget(new Set(bye.keys()));
       // §10.1: goodbye = the records with TTL 0, all registrations in as few packets as fit.
-      if (bye.size && !silent) link.multicast([...bye.values()].filter(notNsec), [], 0);
+      if (!silent) link.multicast([...bye.values()].filter(notNsec), [], 0);
     }
     for (const g of groups) {
-      if (g !== this._host) this._groups.delete(g);
+      // The host leaves only at close(), when nothing runs any more.
+      this._groups.delete(g);
       g.states.clear();
     }
     this._reindex();
