@@ -128,7 +128,7 @@ export function browseTypes(q: Querier, fn: (e: TypeEvent) => void): Stop {
 /** The newest live record among entries (the one a flush has not marked to go, when there is one). */
 function newest(list: CacheEntry[]): CacheEntry | undefined {
   let best: CacheEntry | undefined;
-  for (const e of list) if (!best || e.received > best.received || (e.received === best.received && e.expires > best.expires)) best = e;
+  for (const e of list) if (!best || e.receivedAt > best.receivedAt || (e.receivedAt === best.receivedAt && e.expires > best.expires)) best = e;
   return best;
 }
 

@@ -20,7 +20,7 @@ export interface CacheEntry {
   /** Lower-cased owner name. */
   key: string;
   /** When it was last received (platform ms). */
-  received: number;
+  receivedAt: number;
   /** When it leaves the cache (platform ms). */
   expires: number;
   /** Unanswered queries seen for it since it was last received (§10.5). */
@@ -94,13 +94,13 @@ export class Cache {
     const expires = now + rec.ttl * 1000;
     if (e) {
       e.rec = rec;
-      e.received = now;
+      e.receivedAt = now;
       e.missed = 0;
       this._expireAt(e, expires);
       this._emit('update', e);
       return e;
     }
-    e = { rec, link, id, key: nameKey(rec.name), received: now, expires, missed: 0 };
+    e = { rec, link, id, key: nameKey(rec.name), receivedAt: now, expires, missed: 0 };
     let onLink = this._entries.get(link);
     if (!onLink) this._entries.set(link, (onLink = new Map()));
     onLink.set(id, e);
@@ -125,7 +125,7 @@ export class Cache {
   private _flushOthers(link: string, rec: Rec, id: string, now: number): void {
     for (const e of this.get(rec.name, rec.type, link)) {
       // (A record of type ANY flushes only its own type.)
-      if (e.rec.type === rec.type && e.rec.class === rec.class && e.id !== id && now - e.received > GRACE) this._shorten(e, now + GRACE);
+      if (e.rec.type === rec.type && e.rec.class === rec.class && e.id !== id && now - e.receivedAt > GRACE) this._shorten(e, now + GRACE);
     }
   }
 

@@ -40,7 +40,7 @@ export interface EndpointUser {
 export class Endpoint {
   readonly counters: Record<string, number> = {};
   /** One link per interface and family, by id ('eth0/4'). */
-  readonly links = new Map<string, Link>();
+  readonly linksById = new Map<string, Link>();
   private readonly _sockets = new Map<4 | 6, Socket>();
   private _users: EndpointUser[] = [];
   private _want: NetInterface[] = [];
@@ -53,7 +53,7 @@ export class Endpoint {
   }
 
   /** Count of an event, for the counters API. */
-  readonly count = (what: string, n = 1): void => {
+  readonly tally = (what: string, n = 1): void => {
     this.counters[what] = (this.counters[what] ?? 0) + n;
   };
 
@@ -62,7 +62,7 @@ export class Endpoint {
     try {
       fn();
     } catch (e) {
-      this.count('internalError');
+      this.tally('internalError');
       this.p.log?.('error', 'hush: internal error', { error: String(e) });
     }
   }
@@ -78,7 +78,7 @@ export class Endpoint {
       this._setInterfaces(this.p.interfaces());
       this._stopInterfaces = this.p.onInterfaces?.((list) => this.guard(() => this._setInterfaces(list)));
     } else {
-      user.onLinks({ want: this._want, added: [...this.links.values()], changed: [], removed: [] });
+      user.onLinks({ want: this._want, added: [...this.linksById.values()], changed: [], removed: [] });
     }
     return () => this._detach(user);
   }
@@ -88,9 +88,9 @@ export class Endpoint {
     this._users = this._users.filter((u) => u !== user);
     if (this._users.length > 0) return;
     this._stopInterfaces?.();
-    for (const link of this.links.values()) link.close();
+    for (const link of this.linksById.values()) link.close();
     for (const s of this._sockets.values()) s.close();
-    this.links.clear();
+    this.linksById.clear();
     this._sockets.clear();
   }
 
@@ -113,19 +113,19 @@ export class Endpoint {
    */
   private _receive(family: 4 | 6, data: Uint8Array, meta: PacketMeta): void {
     if (this._users.length === 0) return;
-    this.count('received');
+    this.tally('received');
     let link: Link | undefined;
-    for (const l of this.links.values()) if (l.family === family && l.ifindex === meta.ifindex) link = l;
-    if (!link) return this.count('noLink');
-    if (!onLink(link.iface, meta.src)) return this.count('offLink');
+    for (const l of this.linksById.values()) if (l.family === family && l.ifindex === meta.ifindex) link = l;
+    if (!link) return this.tally('noLink');
+    if (!onLink(link.iface, meta.src)) return this.tally('offLink');
     let m: Message;
     try {
       m = decode(data, this.codec);
     } catch (e) {
-      if (e instanceof DecodeError) return this.count('malformed');
+      if (e instanceof DecodeError) return this.tally('malformed');
       throw e;
     }
-    if (m.opcode !== 0) return this.count('ignoredOpcode');
+    if (m.opcode !== 0) return this.tally('ignoredOpcode');
     for (const u of this._users.slice()) this.guard(() => u.receive(link, m, meta));
   }
 
@@ -140,13 +140,13 @@ export class Endpoint {
       }
     }
     const change: LinkChange = { want, added: [], changed: [], removed: [] };
-    for (const [id, link] of this.links) {
+    for (const [id, link] of this.linksById) {
       const now = next.get(id);
       // An interface made again under the same name has a new index: its membership starts over.
       if (!now || now.index !== link.ifindex) {
         link.close();
-        this.links.delete(id);
-        try { this._sockets.get(link.family)?.leave(link.ifindex); } catch { this.count('leaveError'); }
+        this.linksById.delete(id);
+        try { this._sockets.get(link.family)?.leave(link.ifindex); } catch { this.tally('leaveError'); }
         change.removed.push(link);
         continue;
       }
@@ -154,17 +154,17 @@ export class Endpoint {
       Object.assign(link.iface, now);
     }
     for (const [id, ifc] of next) {
-      if (this.links.has(id)) continue;
+      if (this.linksById.has(id)) continue;
       try {
         // `ifc` is this link's own copy of the interface.
         const socket = this._socket(ifc.family);
-        const link = new Link(id, ifc, ifc.family, socket, this.p, o.budget ?? MTU_BUDGET, this.count, this.codec);
+        const link = new Link(id, ifc, ifc.family, socket, this.p, o.budget ?? MTU_BUDGET, this.tally, this.codec);
         socket.join(ifc.index);
-        this.links.set(id, link);
+        this.linksById.set(id, link);
         change.added.push(link);
       } catch (e) {
         // The platform could not open or join: that link waits for the next interface change; the others go on.
-        this.count('linkError');
+        this.tally('linkError');
         this.p.log?.('warn', `hush: cannot use interface ${id}`, { error: String(e) });
       }
     }

@@ -48,9 +48,9 @@ export abstract class Engine implements EndpointUser {
   get counters(): Record<string, number> { return this.endpoint.counters; }
 
   /** One link per interface and family, by id ('eth0/4'). */
-  protected get _links(): Map<string, Link> { return this.endpoint.links; }
+  protected get _links(): Map<string, Link> { return this.endpoint.linksById; }
 
-  protected _count(what: string, n?: number): void { this.endpoint.count(what, n); }
+  protected _count(what: string, n?: number): void { this.endpoint.tally(what, n); }
 
   protected _guard(fn: () => void): void { this.endpoint.guard(fn); }
 

@@ -26,7 +26,7 @@ export interface Group {
   /** The current label: instance name or host label. */
   label: string;
   /** Every record, on every interface. */
-  records: Owned[];
+  owned: Owned[];
   /** Lower-cased owner names that are probed and defended. */
   names: Set<string>;
   states: Map<Link, LinkState>;
@@ -38,7 +38,7 @@ export function onLink(o: Owned, link: Link): boolean {
 }
 
 export function recordsOn(g: Group, link: Link): Owned[] {
-  return g.records.filter((o) => onLink(o, link));
+  return g.owned.filter((o) => onLink(o, link));
 }
 
 /** Records of the group that may be answered on this link: probing is over there. */

@@ -153,12 +153,12 @@ export class Link {
    * "...and the TTL in that record is not less than the TTL this host would have given".
    */
   suppress(rec: Rec, id: string): void {
-    this._keep((i) => i.additional || i.resend || i.o.id !== id || rec.ttl < i.o.rec.ttl);
+    this._keep((i) => i.additional || i.resend || i.o.rid !== id || rec.ttl < i.o.rec.ttl);
   }
 
   /** Drops queued answers, and the multicast history, of records that are no longer ours. */
   forget(ids: Set<string>): void {
-    this._keep((i) => !ids.has(i.o.id));
+    this._keep((i) => !ids.has(i.o.rid));
     for (const id of ids) this.lastMulticast.delete(id);
   }
 
@@ -180,28 +180,28 @@ export class Link {
       // within the last second already reached the querier's link: drop it.
       // Probe defence is delayed to 250 ms after the last multicast instead,
       // and a resend to a second after it.
-      const free = (this.lastMulticast.get(o.id) ?? -Infinity) + (defend ? 250 : 1000);
+      const free = (this.lastMulticast.get(o.rid) ?? -Infinity) + (defend ? 250 : 1000);
       if (free > now) {
         if ((defend || resend) && !additional) { later.push(item); next = Math.min(next, free); }
         continue;
       }
-      (additional ? additionals : answers).set(o.id, o);
+      (additional ? additionals : answers).set(o.rid, o);
     }
     for (const id of answers.keys()) additionals.delete(id);
     if (later.length) this.queue(later, next);
     if (answers.size === 0) return;
-    this.multicast([...answers.values()], [...additionals.values()]);
+    this.multicastRecords([...answers.values()], [...additionals.values()]);
   }
 
   /** Sends records by multicast and notes when (announcements and answers alike). */
-  multicast(answers: Owned[], additionals: Owned[] = [], ttl?: number, tsr = this.tsrOf): void {
+  multicastRecords(answers: Owned[], additionals: Owned[] = [], ttl?: number, tsr = this.tsrOf): void {
     const now = this._p.now();
     const rec = (o: Owned): Rec => (ttl === undefined ? o.rec : withTtl(o.rec, ttl));
     this.send(message({ qr: true, aa: true, answers: answers.map(rec), additionals: additionals.map(rec) }), undefined, false, tsr);
     // A goodbye ends the record's history here.
     for (const o of answers.concat(additionals)) {
-      if (ttl === 0) this.lastMulticast.delete(o.id);
-      else this.lastMulticast.set(o.id, now);
+      if (ttl === 0) this.lastMulticast.delete(o.rid);
+      else this.lastMulticast.set(o.rid, now);
     }
     if (this.lastMulticast.size > HISTORY_MAX) {
       for (const [id, t] of this.lastMulticast) if (now - t > HISTORY_SPAN) this.lastMulticast.delete(id);

@@ -203,7 +203,7 @@ export class Querier extends Engine {
   private _refreshAt(e: CacheEntry): number {
     let points = this._refresh.get(e);
     if (!points) {
-      points = REFRESH.map((f) => e.received + e.rec.ttl * 1000 * (f + JITTER * this._p.random())).filter((at) => at < e.expires).map(Math.floor);
+      points = REFRESH.map((f) => e.receivedAt + e.rec.ttl * 1000 * (f + JITTER * this._p.random())).filter((at) => at < e.expires).map(Math.floor);
       this._refresh.set(e, points);
     }
     return points[0] ?? Infinity;

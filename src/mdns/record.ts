@@ -7,9 +7,9 @@ import { rdataBytes } from '../wire/order.js';
 export interface Owned {
   rec: Rec;
   /** Lower-cased owner name. */
-  key: string;
+  ownerKey: string;
   /** Identity: owner key, type, class and rdata bytes. */
-  id: string;
+  rid: string;
   /** Unique records carry the cache-flush bit and are probed (RFC 6762 §2). */
   unique: boolean;
   /** Only on this interface (address records, RFC 6762 §6.2), else everywhere. */
@@ -30,7 +30,7 @@ export function recordId(rec: Rec): string {
 
 export function own(name: string, type: number, ttl: number, data: Rec['data'], unique: boolean, ifindex?: number): Owned {
   const rec: Rec = { name, type, class: CLASS_IN, flush: unique, ttl, data };
-  return { rec, key: nameKey(name), id: recordId(rec), unique, ifindex };
+  return { rec, ownerKey: nameKey(name), rid: recordId(rec), unique, ifindex };
 }
 
 /** RFC 6762 §6.1: the restricted NSEC form, next name = owner, types < 256 (`types` is sorted in place). */

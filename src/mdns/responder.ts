@@ -103,7 +103,7 @@ function applyChange(p: Proxied, change: ProxyChange): void {
  */
 class Registration implements Group {
   client?: Proxied;
-  records: Owned[] = [];
+  owned: Owned[] = [];
   names = new Set<string>();
   states = new Map<Link, LinkState>();
   /** 'probing' and 'established' are told once per name: those told for the current one. */
@@ -229,7 +229,7 @@ export class Responder extends Engine {
     // Not joined yet: indexing it changes nothing.
     this._rebuild(g);
     // Each record must be encodable on its own (a label over 63 bytes, a TXT string over 255): EncodeError names it.
-    for (const o of g.records) encode(message({ answers: [o.rec] }));
+    for (const o of g.owned) encode(message({ answers: [o.rec] }));
     this._guard(() => this._admit(g));
     const handle: ProxyHandle = {
       get state() { return g.client!.stage; },
@@ -281,7 +281,7 @@ export class Responder extends Engine {
       // claim heard, on each name with our time): no probe, no announcement. NSEC records are never announced
       // (§8.3), so they are not expected among what was heard.
       const advertised = this._othersAdvertise(g);
-      if (claimed(g.records).every((o) => advertised.has(o.id))) mine.standby = true;
+      if (claimed(g.owned).every((o) => advertised.has(o.rid))) mine.standby = true;
     }
     // A secondary registrar neither probes nor announces (_startProbing): it is established at once.
     this._join(g);
@@ -313,10 +313,10 @@ export class Responder extends Engine {
     const t = g.client!.tsr;
     const now = this._now;
     // On the client's own names only the same key and time count; a shared PTR heard from another host stays anyway.
-    return new Set(t ? g.records.filter((o) => {
-      const h = this._heard.get(o.key, now);
-      return h?.ids.has(o.id) && (!g.names.has(o.key) || this._sameTsr(t, h.tsr));
-    }).map((o) => o.id) : []);
+    return new Set(t ? g.owned.filter((o) => {
+      const h = this._heard.get(o.ownerKey, now);
+      return h?.ids.has(o.rid) && (!g.names.has(o.ownerKey) || this._sameTsr(t, h.tsr));
+    }).map((o) => o.rid) : []);
   }
 
   /**
@@ -349,16 +349,16 @@ export class Responder extends Engine {
     // Links that went away: nothing can be sent there any more.
     for (const link of removed) this._dropLink(link);
     const host = this._host;
-    const old = host.records;
+    const old = host.owned;
     this._rebuild(host);
     // A link just added holds no state yet, so nothing is answerable there: it gets probes below.
     for (const link of this._links.values()) {
       if (!answerable(host, link)) continue;
       const here = (list: Owned[]): Owned[] => list.filter((o) => onLink(o, link) && notNsec(o));
       // Address changes on links that stay: goodbye for what left (RFC 6762 §10.1).
-      link.multicast(without(here(old), host.records), [], 0);
+      link.multicastRecords(without(here(old), host.owned), [], 0);
       // §10.2: a unique RRSet goes out whole: the new address with the interface's others of that type.
-      const whole = announced(here(host.records), here(old));
+      const whole = announced(here(host.owned), here(old));
       if (whole.length) this._announce(link, whole);
     }
     // New links: probe every registration there.
@@ -381,12 +381,12 @@ export class Responder extends Engine {
   /** The group's records from its spec, indexed; its names are those of its unique records. */
   private _rebuild(g: Registration): void {
     const p = g.client;
-    g.records = p
+    g.owned = p
       ? proxyRecords(g.label, p.ips, p.instances, this._ttl)
       : g.spec
         ? serviceRecords(g.spec, g.label, this.hostName, this._ttl)
         : hostRecords(this.hostName, this._ifaces, this._ttl);
-    g.names = new Set(g.records.filter((o) => o.unique).map((o) => o.key));
+    g.names = new Set(g.owned.filter((o) => o.unique).map((o) => o.ownerKey));
     this._reindex();
   }
 
@@ -396,9 +396,9 @@ export class Responder extends Engine {
     const secondary = new Set<string>();
     const primary = new Set<string>();
     for (const g of this._groups) {
-      for (const o of g.records) {
-        append(index, o.key, { g, o });
-        (g.client?.standby ? secondary : primary).add(o.id);
+      for (const o of g.owned) {
+        append(index, o.ownerKey, { g, o });
+        (g.client?.standby ? secondary : primary).add(o.rid);
       }
       if (g.client?.tsr) for (const key of g.names) tsr.set(key, g);
     }
@@ -414,14 +414,14 @@ export class Responder extends Engine {
    * goodbye for shared records that went away. Returns whether any record changed.
    */
   private _refresh(g: Registration): boolean {
-    const before = g.records;
+    const before = g.owned;
     const dropped = g.names;
     this._rebuild(g);
-    const changed = announced(g.records, before);
-    const removed = without(before, g.records);
-    const ids = new Set(removed.map((o) => o.id));
+    const changed = announced(g.owned, before);
+    const removed = without(before, g.owned);
+    const ids = new Set(removed.map((o) => o.rid));
     // A proxied client's removed records all get goodbyes; a host's own unique ones are replaced by the flush bit (§10.2).
-    const gone = removed.filter((o) => (!o.unique || g.client) && !this._ownedBy(o.id, [g]));
+    const gone = removed.filter((o) => (!o.unique || g.client) && !this._ownedBy(o.rid, [g]));
     // The goodbye of names the client dropped still carries its (new) TSR time, so another registrar's older copy goes stale (§3.4) rather than reasserted.
     const t = g.client?.tsr;
     const goneTsr = t ? (key: string): Tsr | undefined => this._tsrOf(key) ?? (dropped.has(key) ? t : undefined) : undefined;
@@ -430,7 +430,7 @@ export class Responder extends Engine {
       const here = (list: Owned[]): Owned[] => list.filter((o) => onLink(o, link));
       const news = here(changed);
       link.forget(ids);
-      link.multicast(here(gone), [], 0, goneTsr);
+      link.multicastRecords(here(gone), [], 0, goneTsr);
       if (news.length) this._announce(link, news);
     }
     return changed.length + removed.length > 0;
@@ -438,7 +438,7 @@ export class Responder extends Engine {
 
   /** Whether a registration other than those in `except` owns the record. */
   private _ownedBy(id: string, except: Registration[] = []): boolean {
-    return [...this._groups].some((g) => !except.includes(g) && g.records.some((o) => o.id === id));
+    return [...this._groups].some((g) => !except.includes(g) && g.owned.some((o) => o.rid === id));
   }
 
   // ---- probing and announcing (RFC 6762 §8) ----------------------------------
@@ -482,7 +482,7 @@ export class Responder extends Engine {
   }
 
   private _announce(link: Link, records: Owned[]): void {
-    link.multicast(records, []);
+    link.multicastRecords(records, []);
     this._repeat.push({ via: link, owned: records, at: this._now + ANNOUNCE_INTERVAL });
     this._schedule(link);
   }
@@ -523,7 +523,7 @@ export class Responder extends Engine {
       s.due = now + interval;
     }
     // §8.3: all records of all names done probing, in as few packets as fit.
-    link.multicast(unique(announcements.flatMap(([g]) => recordsOn(g, link).filter(notNsec))));
+    link.multicastRecords(unique(announcements.flatMap(([g]) => recordsOn(g, link).filter(notNsec))));
     for (const [g, s] of announcements) {
       if (++s.n >= ANNOUNCEMENTS) {
         s.phase = 'established';
@@ -533,7 +533,7 @@ export class Responder extends Engine {
     }
     const due = this._repeat.filter((r) => r.via === link && r.at <= now);
     this._repeat = this._repeat.filter((r) => !due.includes(r));
-    link.multicast(due.flatMap((r) => r.owned.filter((o) => this._ownedBy(o.id))));
+    link.multicastRecords(due.flatMap((r) => r.owned.filter((o) => this._ownedBy(o.rid))));
     this._schedule(link);
   }
 
@@ -550,7 +550,7 @@ export class Responder extends Engine {
     for (const [g, s] of groups) {
       const qu = s.n === 0;
       const recs = claimed(recordsOn(g, link));
-      const qs = [...new Map(recs.map((o) => [o.key, { name: o.rec.name, type: T.ANY, class: CLASS_IN, qu }])).values()];
+      const qs = [...new Map(recs.map((o) => [o.ownerKey, { name: o.rec.name, type: T.ANY, class: CLASS_IN, qu }])).values()];
       const as = recs.map((o) => withTtl(o.rec, o.rec.ttl, false));
       if (q.length && !link.fits(probe(q.concat(qs), a.concat(as)), this._tsrOf)) {
         send();
@@ -620,7 +620,7 @@ export class Responder extends Engine {
         if (byTsr.has(key)) continue; // decided by TSR (§3.4), not by comparing data
         // A name they do not propose compares later on our side: never lost.
         const theirs = m.authorities.filter((r) => nameKey(r.name) === key).sort(compareRecords);
-        const ours = claimed(recordsOn(g, link)).filter((o) => o.key === key).map((o) => o.rec).sort(compareRecords);
+        const ours = claimed(recordsOn(g, link)).filter((o) => o.ownerKey === key).map((o) => o.rec).sort(compareRecords);
         // The first record that differs decides; when one set is the other's beginning, the longer one is later.
         const cmp = ours.map((r, i) => (i < theirs.length ? compareRecords(r, theirs[i]) : 1)).find((c) => c !== 0) ?? ours.length - theirs.length;
         if (cmp < 0) {
@@ -650,19 +650,19 @@ export class Responder extends Engine {
     const direct = dst !== undefined && !isMulticast(dst);
     // §7.1: known answers on our names; the querier already knows a record it holds with at least half our TTL.
     const suppress = new Map(known.filter((r) => this._index.has(nameKey(r.name))).map((r) => [recordId(r), r.ttl]));
-    const keep = (o: Owned): boolean => (suppress.get(o.id) ?? -Infinity) < o.rec.ttl / 2;
+    const keep = (o: Owned): boolean => (suppress.get(o.rid) ?? -Infinity) < o.rec.ttl / 2;
     for (const q of questions) {
       if (q.class !== CLASS_IN && q.class !== 255) continue;
       const all = this._entries(link, nameKey(q.name));
       let found = all.filter((o) => notNsec(o) && (q.type === T.ANY || o.rec.type === q.type));
       // §6.1: a name we own has no record of the asked type: say so with NSEC.
       if (found.length === 0) found = all.filter((o) => o.rec.type === T.NSEC);
-      if (found.some((o) => this._secondaryIds.has(o.id)) && !this._retransmitted(link, q, now)) {
-        found = found.filter((o) => !this._secondaryIds.has(o.id));
+      if (found.some((o) => this._secondaryIds.has(o.rid)) && !this._retransmitted(link, q, now)) {
+        found = found.filter((o) => !this._secondaryIds.has(o.rid));
       }
       for (const o of found.filter(keep)) {
         // §5.4: QU answers go by unicast unless not multicast here within a quarter of the TTL.
-        const fresh = now - (link.lastMulticast.get(o.id) ?? -Infinity) < (o.rec.ttl * 1000) / 4;
+        const fresh = now - (link.lastMulticast.get(o.rid) ?? -Infinity) < (o.rec.ttl * 1000) / 4;
         ((q.qu || direct) && fresh && !how.legacy ? unicast : multicast).push(o);
       }
     }
@@ -731,7 +731,7 @@ export class Responder extends Engine {
       const { type, data } = a.rec;
       if (type === T.A || type === T.AAAA) addresses(a.rec.name);
       // A service PTR brings its instance's records; any other answer stands for itself (answers are left out below).
-      const follow = type === T.PTR && !a.key.endsWith('.arpa') ? this._entries(link, nameKey(data as string)) : [a];
+      const follow = type === T.PTR && !a.ownerKey.endsWith('.arpa') ? this._entries(link, nameKey(data as string)) : [a];
       for (const o of follow) {
         out.push(o);
         if (o.rec.type === T.SRV) addresses((o.rec.data as Srv).target);
@@ -749,7 +749,7 @@ export class Responder extends Engine {
       const list = this._index.get(key);
       if (!list) continue;
       const id = recordId(rec);
-      const mine = list.find((e) => e.o.id === id);
+      const mine = list.find((e) => e.o.rid === id);
       if (mine) {
         // §7.4: someone else just answered with our record.
         link.suppress(rec, id);
@@ -795,7 +795,7 @@ export class Responder extends Engine {
   private _tsrReceive(link: Link, m: Message, meta: PacketMeta, probe: boolean): Map<string, TsrVerdict> {
     const decided = new Map<string, TsrVerdict>();
     const now = this._now;
-    const tsrs = readTsr(m, this.endpoint.codec.tsrCode, now, this.endpoint.count);
+    const tsrs = readTsr(m, this.endpoint.codec.tsrCode, now, this.endpoint.tally);
     // Our own packet, looped back or heard on another of our links to the same LAN.
     for (const l of this._links.values()) if (l.iface.addrs.some((a) => a.addr === meta.src)) return decided;
     // Known answers (a query's answer section) carry no TSR; a probe's authority records are proposals, not cache data.
@@ -810,7 +810,7 @@ export class Responder extends Engine {
       const keyed = theirs?.checksum === mine.checksum;
       // A prober without our key is answered (we defend, RFC 6762 §8.1) or tie-broken (§8.2) as ever.
       if (probe && !keyed) continue;
-      const ours = new Set(g.records.map((o) => o.id));
+      const ours = new Set(g.owned.map((o) => o.rid));
       const identical = list.every((r) => ours.has(recordId(r)));
       const order = keyed ? compareTsr(mine, theirs!, this._skew) : undefined;
       decided.set(key, identical && order === 'same' ? 'agreed' : 'decided');
@@ -880,12 +880,12 @@ export class Responder extends Engine {
         if (!answerable(g, link)) continue;
         for (const o of recordsOn(g, link)) {
           // A shared record another registration still owns stays.
-          if (!bye.has(o.id) && !keep?.has(o.id) && !this._ownedBy(o.id, groups)) bye.set(o.id, o);
+          if (!bye.has(o.rid) && !keep?.has(o.rid) && !this._ownedBy(o.rid, groups)) bye.set(o.rid, o);
         }
       }
       link.forget(new Set(bye.keys()));
       // §10.1: goodbye = the records with TTL 0, all registrations in as few packets as fit.
-      if (!silent) link.multicast([...bye.values()].filter(notNsec), [], 0);
+      if (!silent) link.multicastRecords([...bye.values()].filter(notNsec), [], 0);
     }
     for (const g of groups) {
       // The host leaves only at close(), when nothing runs any more.
@@ -909,7 +909,7 @@ const ADDRESS_TYPES: number[] = [T.A, T.AAAA, T.NSEC];
 const pending = (o: Owned, defend = false, additional = false): Pending => ({ o, additional, defend });
 
 /** A unique RRSet's identity: owner name and type. */
-const rrset = (o: Owned): string => `${o.key}|${o.rec.type}`;
+const rrset = (o: Owned): string => `${o.ownerKey}|${o.rec.type}`;
 
 /**
  * What a change announces (RFC 6762 §8.4): the records of `now` not in
@@ -924,12 +924,12 @@ function announced(now: Owned[], before: Owned[]): Owned[] {
 
 /** The records of `list` whose ids are not among those of `others`. */
 function without(list: Owned[], others: Owned[]): Owned[] {
-  const ids = new Set(others.map((o) => o.id));
-  return list.filter((o) => !ids.has(o.id));
+  const ids = new Set(others.map((o) => o.rid));
+  return list.filter((o) => !ids.has(o.rid));
 }
 
 function unique(list: Owned[]): Owned[] {
-  return [...new Map(list.map((o) => [o.id, o])).values()];
+  return [...new Map(list.map((o) => [o.rid, o])).values()];
 }
 
 function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -28,7 +28,7 @@ test('rfc6762 §10 cache: records are keyed case-insensitively and refreshed, no
   cache.put(L, rr('HOST.LOCAL', T.A, '10.0.0.1', 120, true));
   assert.is(cache.size, 1);
   assert.equal(cache.get('host.local', T.A).map((e) => e.rec.data), ['10.0.0.1']);
-  assert.is(cache.get('host.local', T.A)[0].received, 5000);
+  assert.is(cache.get('host.local', T.A)[0].receivedAt, 5000);
   // Another link is another entry.
   cache.put('eth1/4', a('10.0.0.1'));
   assert.is(cache.size, 2);

@@ -539,7 +539,7 @@ test('review fixes: the multicast history forgets records said goodbye to: 300 r
     h.withdraw();
     w.run(100);
   }
-  for (const link of w.br[0].endpoint.links.values()) assert.ok(link.lastMulticast.size < 20, `${link.lastMulticast.size} entries`);
+  for (const link of w.br[0].endpoint.linksById.values()) assert.ok(link.lastMulticast.size < 20, `${link.lastMulticast.size} entries`);
 });
 
 test('review fixes: a secondary registration does not hold back shared records a primary registration also owns', () => {
