@@ -219,3 +219,70 @@ export function globalAlias(code) {
   edits.push({ start: at, end: at, text: `let ${declared.join(',')};` });
   return apply(code, edits);
 }
+
+/** Whether a function names `this`, `arguments`, `new.target` or `super` itself (arrows would see the outer ones). */
+function ownsContext(fn) {
+  let found = false;
+  const look = (node) => {
+    if (found) return;
+    if (node.type === 'ThisExpression' || node.type === 'MetaProperty' || node.type === 'Super' || (node.type === 'Identifier' && node.name === 'arguments')) found = true;
+    else if (!/^(Function|Class)/.test(node.type)) children(node, look);
+  };
+  children(fn.body, look);
+  fn.params.forEach(look);
+  return found;
+}
+
+/**
+ * A top-level function declaration becomes a `let` bound to an arrow
+ * function: `function f(t){return t+1}` is `let f=t=>t+1;`. Only where that
+ * means the same: the function does not use its own `this`, `arguments` or
+ * `new.target`, is no generator, is never called with `new`, and nothing
+ * names it before its declaration (a `let` is not hoisted).
+ */
+export function functionsToArrows(code) {
+  const ast = parseAst(code);
+  const first = new Map();
+  const constructed = new Set();
+  const note = (node) => {
+    if (node.type === 'Identifier' && !first.has(node.name)) first.set(node.name, node.start);
+    if (node.type === 'NewExpression' && node.callee.type === 'Identifier') constructed.add(node.callee.name);
+    children(node, note);
+  };
+  note(ast);
+  const edits = [];
+  for (const fn of ast.body) {
+    if (fn.type !== 'FunctionDeclaration' || fn.generator || constructed.has(fn.id.name) || first.get(fn.id.name) !== fn.id.start || ownsContext(fn)) continue;
+    const text = (node) => code.slice(node.start, node.end);
+    const params = fn.params.length === 1 && fn.params[0].type === 'Identifier'
+      ? text(fn.params[0])
+      : `(${fn.params.map(text).join(',')})`;
+    const only = fn.body.body.length === 1 ? fn.body.body[0] : undefined;
+    let body = text(fn.body);
+    if (only?.type === 'ReturnStatement' && only.argument) {
+      const value = text(only.argument);
+      body = value.startsWith('{') || only.argument.type === 'SequenceExpression' ? `(${value})` : value;
+    }
+    edits.push({ start: fn.start, end: fn.end, text: `let ${fn.id.name}=${fn.async ? 'async ' : ''}${params}=>${body};` });
+  }
+  return apply(code, edits);
+}
+
+/** Consecutive `let` statements become one: `let a=1;let b=2` is `let a=1,b=2`. */
+export function joinLets(code) {
+  const edits = [];
+  const list = (statements) => {
+    for (let i = 1; i < statements.length; i++) {
+      const [a, b] = [statements[i - 1], statements[i]];
+      const lets = a.type === 'VariableDeclaration' && a.kind === 'let' && b.type === 'VariableDeclaration' && b.kind === 'let';
+      if (lets && code[a.end - 1] === ';' && a.end === b.start) edits.push({ start: a.end - 1, end: b.start + 4, text: ',' });
+    }
+  };
+  const walk = (node) => {
+    if (node.type === 'Program' || node.type === 'BlockStatement' || node.type === 'StaticBlock') list(node.body);
+    if (node.type === 'SwitchCase') list(node.consequent);
+    children(node, walk);
+  };
+  walk(parseAst(code));
+  return apply(code, edits);
+}

@@ -4,11 +4,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 // @ts-expect-error: a plain JS build script, without typings.
-import { constToLet, globalAlias, thisAlias } from '../../scripts/post-terser.mjs';
+import { constToLet, functionsToArrows, globalAlias, joinLets, thisAlias } from '../../scripts/post-terser.mjs';
 
 const rewriteThis = thisAlias as (code: string) => string;
 const rewriteConst = constToLet as (code: string) => string;
 const rewriteGlobals = globalAlias as (code: string) => string;
+const rewriteFunctions = functionsToArrows as (code: string) => string;
+const rewriteLets = joinLets as (code: string) => string;
 
 /** Runs a strict-mode program and gives the value it leaves in `out`. */
 const run = (code: string): unknown => new Function(`"use strict";${code};return out`)();
@@ -103,6 +105,34 @@ test('global-alias: a string written often becomes one alias; keys and neighbour
   assert.ok(alias, out);
   assert.is(out.match(/"established"/g)?.length, 2, out); // the alias and the quoted key
   assert.ok(out.includes(`return ${alias}`) && out.includes(`case ${alias}:`) && out.includes(`${alias} in{established:1}`), out);
+});
+
+const functions = `function add(a,b){return a+b}
+function one(t){return{t}}
+function seq(t){return t++,t}
+function multi(t){let s=t;s+=1;return s}
+function ctx(){return this}
+function ctor(){}
+function* gen(){yield 1}
+let early=late(1);
+function late(t){return t}
+async function as(t){return t}
+let out=[add(1,2),one(3).t,seq(4),multi(5),ctx.call(6),new ctor() instanceof ctor,[...gen()][0],early,typeof as(1).then].join();`;
+
+test('functions-to-arrows: the same results; functions with their own this, new, generators and early uses stay', () => {
+  const out = rewriteFunctions(functions);
+  assert.is(run(out), run(functions));
+  for (const arrow of ['let add=(a,b)=>a+b;', 'let one=t=>({t});', 'let seq=t=>(t++,t);', 'let multi=t=>{let s=t;s+=1;return s};', 'let as=async t=>t;']) {
+    assert.ok(out.includes(arrow), `${arrow} in ${out}`);
+  }
+  for (const kept of ['function ctx(', 'function ctor(', 'function* gen(', 'function late(']) assert.ok(out.includes(kept), `${kept} in ${out}`);
+});
+
+test('join-lets: consecutive let statements in one list become one', () => {
+  const code = 'let a=1;let b=a+1;{let c=b;let d=c*2;var e=d}let out=a+b+e';
+  const out = rewriteLets(code);
+  assert.is(out, 'let a=1,b=a+1;{let c=b,d=c*2;var e=d}let out=a+b+e');
+  assert.is(run(out), run(code));
 });
 
 test.run();
