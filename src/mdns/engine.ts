@@ -54,6 +54,14 @@ export abstract class Engine implements EndpointUser {
 
   protected _guard(fn: () => void): void { this.endpoint.guard(fn); }
 
+  /** The platform's time (ms). */
+  protected get _now(): number { return this._p.now(); }
+
+  /** An API call after close() is refused, naming the call. */
+  protected _open(what: string): void {
+    if (this._closed) throw new Error(`hush: ${what} after close()`);
+  }
+
   /** Joins the endpoint: the links open (or are told as added) now. */
   protected _attach(): void {
     this._detach = this.endpoint.attach(this);

@@ -105,7 +105,7 @@ export class Querier extends Engine {
   watch(ask: Ask, fn: WatchListener = () => undefined, opts: WatchOptions = {}): Watch {
     const q = question(ask);
     checkListener(fn);
-    if (this._closed) throw new Error('hush: watch after close()');
+    this._open('watch');
     const id = askId(q);
     const a = this._asking.get(id) ?? this._ask(q, id, !!opts.qu);
     a.listeners.push(fn);
@@ -141,7 +141,7 @@ export class Querier extends Engine {
   query(ask: Ask, opts: WatchOptions & { wait?: number } = {}): Promise<Rec[]> {
     const q = question(ask);
     // Like every argument error, a call after close() throws at once rather than rejecting later.
-    if (this._closed) throw new Error('hush: query after close()');
+    this._open('query');
     const wait = opts.wait ?? 1000;
     if (!(wait >= 0)) throw new RangeError(`hush: query wait must be ≥ 0 ms, got ${String(opts.wait)}`);
     this._guard(() => {
@@ -150,7 +150,7 @@ export class Querier extends Engine {
     return new Promise((resolve) => {
       this._p.timer(wait, () => {
         let answers: Rec[] = [];
-        this._guard(() => { answers = records(this._cached(q), this._p.now()); });
+        this._guard(() => { answers = records(this._cached(q), this._now); });
         resolve(answers);
       });
     });
@@ -192,7 +192,7 @@ export class Querier extends Engine {
    * query is due within that window joins it, so they share a packet.
    */
   private _firstSchedule(): Schedule {
-    const now = this._p.now();
+    const now = this._now;
     const start = now + FIRST_DELAY.min;
     const t = this._tickAt?.at ?? Infinity;
     const due = t >= start && t <= start + FIRST_DELAY.spread ? t : start + Math.floor(this._p.random() * FIRST_DELAY.spread);
@@ -231,7 +231,7 @@ export class Querier extends Engine {
   private _tick(): void {
     this._tickAt = undefined;
     if (this._closed) return;
-    const now = this._p.now();
+    const now = this._now;
     const due = new Map<Link, Map<string, Question>>();
     const add = (link: Link, id: string, q: Question): void => {
       let m = due.get(link);
@@ -270,7 +270,7 @@ export class Querier extends Engine {
     const id = askId(q);
     // A record already being reconfirmed on this link is not queued again.
     if (this._reconfirms.some((r) => r.via === link && r.id === id)) return;
-    const now = this._p.now();
+    const now = this._now;
     for (const at of [now, now + RECONFIRM_RETRY]) this._reconfirms.push({ via: link, id, q, at });
     this._schedule();
   }
@@ -288,7 +288,7 @@ export class Querier extends Engine {
    */
   private _send(link: Link, questions: Question[]): void {
     this._count('queries');
-    const now = this._p.now();
+    const now = this._now;
     link.send(message({ questions, answers: records(this._known(link, questions, now), now, false) }));
   }
 
@@ -325,7 +325,7 @@ export class Querier extends Engine {
    * Section, then this host SHOULD treat its own query as having been sent."
    */
   private _duplicate(link: Link, m: Message): void {
-    const now = this._p.now();
+    const now = this._now;
     let changed = false;
     for (const q of m.questions) {
       if (q.qu) continue;

@@ -175,18 +175,9 @@ export class Responder extends Engine {
     this._attach();
   }
 
-  /** The platform's time (ms). */
-  private get _now(): number {
-    return this._p.now();
-  }
-
   /** A whole number of milliseconds in [0, below): the random delays of RFC 6762 §§6, 7.2, 8.1. */
   private _random(below: number): number {
     return Math.floor(this._p.random() * below);
-  }
-
-  private _open(what: string): void {
-    if (this._closed) throw new Error(`hush: ${what} after close()`);
   }
 
   /** Starts probing for a service; throws EncodeError when its records cannot be encoded. */
