@@ -4,13 +4,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 // @ts-expect-error: a plain JS build script, without typings.
-import { constToLet, functionsToArrows, globalAlias, joinLets, thisAlias } from '../../scripts/post-terser.mjs';
+import { constToLet, functionsToArrows, globalAlias, joinLets, thisAlias, throwCalls } from '../../scripts/post-terser.mjs';
 
 const rewriteThis = thisAlias as (code: string) => string;
 const rewriteConst = constToLet as (code: string) => string;
 const rewriteGlobals = globalAlias as (code: string) => string;
 const rewriteFunctions = functionsToArrows as (code: string) => string;
 const rewriteLets = joinLets as (code: string) => string;
+const rewriteThrows = throwCalls as (code: string) => string;
 
 /** Runs a strict-mode program and gives the value it leaves in `out`. */
 const run = (code: string): unknown => new Function(`"use strict";${code};return out`)();
@@ -133,6 +134,19 @@ test('join-lets: consecutive let statements in one list become one', () => {
   const out = rewriteLets(code);
   assert.is(out, 'let a=1,b=a+1;{let c=b,d=c*2;var e=d}let out=a+b+e');
   assert.is(run(out), run(code));
+});
+
+const throws = `class E extends Error{constructor(a,b){super(a+":"+b),this.name="E"}}
+let f=[()=>{throw new TypeError("one")},()=>{throw new RangeError("two")},()=>{if(1)throw new E(3,4);else throw new Error},
+()=>{throw new Error("five")},()=>{throw new TypeError}];
+let g=t=>{if(t)throw new E(6,7);return 8};
+let out=[...f,()=>g(1),()=>g(0)].map(h=>{try{return h()}catch(e){return e.constructor.name+"/"+e.message}}).join();`;
+
+test('throw-calls: the same errors, thrown through one helper', () => {
+  const out = rewriteThrows(throws);
+  assert.is(run(out), run(throws));
+  assert.is(out.match(/throw new/g)?.length, 1, out);
+  assert.ok(/else \w+\(Error\)/.test(out), out);
 });
 
 test.run();
