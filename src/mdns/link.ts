@@ -189,8 +189,7 @@ export class Link {
     }
     for (const id of answers.keys()) additionals.delete(id);
     if (later.length) this.queue(later, next);
-    if (answers.size === 0) return;
-    this.multicastRecords([...answers.values()], [...additionals.values()]);
+    if (answers.size) this.multicastRecords([...answers.values()], [...additionals.values()]);
   }
 
   /** Sends records by multicast and notes when (announcements and answers alike). */

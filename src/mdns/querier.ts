@@ -218,12 +218,9 @@ export class Querier extends Engine {
     if (this._closed) return;
     let at = Infinity;
     for (const a of this._asking.values()) {
-      for (const [link, s] of a.schedules) {
-        at = Math.min(at, s.due);
-        for (const e of this._cached(a.q, link)) at = Math.min(at, this._refreshAt(e));
-      }
+      for (const [link, s] of a.schedules) at = Math.min(at, s.due, ...this._cached(a.q, link).map((e) => this._refreshAt(e)));
     }
-    for (const r of this._reconfirms) at = Math.min(at, r.at);
+    at = Math.min(at, ...this._reconfirms.map((r) => r.at));
     this._tickAt = rearm(this._p, this._tickAt, at, () => this._guard(() => this._tick()));
   }
 
@@ -249,11 +246,8 @@ export class Querier extends Engine {
           this._count('refreshQueries');
           add(link, id, a.q);
         }
-        for (const e of stale) {
-          // One query per refresh: points already passed (a watch that started late) are skipped.
-          const points = this._refresh.get(e)!;
-          while (points[0] <= now) points.shift();
-        }
+        // One query per refresh: points already passed (a watch that started late) are skipped.
+        for (const e of stale) while (this._refreshAt(e) <= now) this._refresh.get(e)!.shift();
       }
     }
     for (const r of this._reconfirms) if (r.at <= now) add(r.via, r.id, r.q);
@@ -329,11 +323,11 @@ export class Querier extends Engine {
     let changed = false;
     for (const q of m.questions) {
       if (q.qu) continue;
-      const a = this._asking.get(askId(q));
-      const s = a?.schedules.get(link);
+      const s = this._asking.get(askId(q))?.schedules.get(link);
       // "Planning to transmit": the first query, or past the middle of the wait for the next one.
-      if (!a || !s || (!s.first && now < s.due - s.gap / 2)) continue;
-      const ours = new Set(this._known(link, [a.q], now).map((e) => e.id));
+      if (!s || (!s.first && now < s.due - s.gap / 2)) continue;
+      // (Their question is ours, up to the case of its name.)
+      const ours = new Set(this._known(link, [q], now).map((e) => e.id));
       // Any answer of theirs that we would not list: ours still goes.
       if (m.answers.some((r) => nameKey(r.name) === nameKey(q.name) && (q.type === T.ANY || r.type === q.type) && !ours.has(recordId(r)))) continue;
       this._count('duplicateQuestions');
