@@ -52,10 +52,8 @@ const RECONFIRM_RETRY = 2000;
 
 interface Schedule {
   due: number;
-  /** The wait that ends at `due`. */
+  /** The wait that ends at `due`; the one after the next query is twice as long (§5.2). */
   gap: number;
-  /** The wait after the next query. */
-  interval: number;
   /** The next query is the first on this link. */
   first: boolean;
 }
@@ -159,7 +157,7 @@ export class Querier extends Engine {
   /** §10.4: doubt a record (every link when `link` is not given): it is queried and goes within 10 s unless answered. */
   reconfirm(ask: Ask, link?: string): void {
     const q = question(ask);
-    for (const l of this._links.values()) if (link === undefined || l.id === link) this.cache.reconfirm(l.id, q.name, q.type);
+    for (const id of link === undefined ? this._links.keys() : [link]) this.cache.reconfirm(id, q.name, q.type);
   }
 
   async close(): Promise<void> {
@@ -196,7 +194,7 @@ export class Querier extends Engine {
     const start = now + FIRST_DELAY.min;
     const t = this._tickAt?.at ?? Infinity;
     const due = t >= start && t <= start + FIRST_DELAY.spread ? t : start + Math.floor(this._p.random() * FIRST_DELAY.spread);
-    return { due, gap: due - now, interval: FIRST_INTERVAL, first: true };
+    return { due, gap: due - now, first: true };
   }
 
   /** When a cached answer someone still wants is next refreshed (Infinity after the 95% query). */
@@ -360,17 +358,14 @@ export class Querier extends Engine {
 
 /** Cached entries as records at their remaining TTL, one per record (it may be cached on several links). */
 function records(entries: CacheEntry[], now: number, flush?: boolean): Rec[] {
-  const out = new Map<string, Rec>();
-  for (const e of entries) out.set(e.id, withTtl(e.rec, remaining(e, now), flush));
-  return [...out.values()];
+  return [...new Map(entries.map((e) => [e.id, withTtl(e.rec, remaining(e, now), flush)])).values()];
 }
 
-/** §5.2: a query went (or counts as gone): the next waits the interval, which then doubles up to the ceiling. */
+/** §5.2: a query went (or counts as gone): the next waits one second after the first query, then twice the last wait, up to the ceiling. */
 function sent(s: Schedule, now: number): void {
+  s.gap = s.first ? FIRST_INTERVAL : Math.min(2 * s.gap, MAX_INTERVAL);
   s.first = false;
-  s.due = now + s.interval;
-  s.gap = s.interval;
-  s.interval = Math.min(2 * s.interval, MAX_INTERVAL);
+  s.due = now + s.gap;
 }
 
 /** Checks the question a caller asked for, naming the field that is wrong. */
