@@ -141,7 +141,7 @@ export class Querier extends Engine {
     // Like every argument error, a call after close() throws at once rather than rejecting later.
     this._open('query');
     const wait = opts.wait ?? 1000;
-    if (!(wait >= 0)) throw new RangeError(`hush: query wait must be ≥ 0 ms, got ${String(opts.wait)}`);
+    if (!(wait >= 0)) throw new RangeError(`hush: query wait must be ≥ 0 ms, got ${String(wait)}`);
     this._guard(() => {
       for (const link of this._links.values()) this._send(link, [{ ...q, qu: !!opts.qu }]);
     });
