@@ -85,7 +85,7 @@ export class Endpoint {
 
   private _detach(user: EndpointUser): void {
     // Only the last engine to leave (and only once) closes everything.
-    if (!this._users.delete(user) || this._users.size > 0) return;
+    if (!this._users.delete(user) || this._users.size) return;
     this._stopInterfaces?.();
     for (const link of this.linksById.values()) link.close();
     for (const s of this._sockets.values()) s.close();
@@ -149,7 +149,7 @@ export class Endpoint {
         change.removed.push(link);
         continue;
       }
-      if (!sameAddrs(now, link.iface)) change.changed.push(link);
+      if (addrsKey(now) !== addrsKey(link.iface)) change.changed.push(link);
       Object.assign(link.iface, now);
     }
     for (const [id, ifc] of next) {
@@ -172,7 +172,7 @@ export class Endpoint {
   }
 }
 
-function sameAddrs(a: NetInterface, b: NetInterface): boolean {
-  const key = (i: NetInterface): string => i.addrs.map((x) => `${x.addr}/${x.prefix}`).sort().join(' ');
-  return key(a) === key(b);
+/** An interface's addresses as one text, the same for the same addresses in any order. */
+function addrsKey(i: NetInterface): string {
+  return i.addrs.map((x) => `${x.addr}/${x.prefix}`).sort().join(' ');
 }
