@@ -42,7 +42,7 @@ export class Endpoint {
   /** One link per interface and family, by id ('eth0/4'). */
   readonly linksById = new Map<string, Link>();
   private readonly _sockets = new Map<4 | 6, Socket>();
-  private _users: EndpointUser[] = [];
+  private readonly _users = new Set<EndpointUser>();
   private _want: NetInterface[] = [];
   private _stopInterfaces?: Cancel;
   /** How TSR options are read and written on these links. */
@@ -73,8 +73,8 @@ export class Endpoint {
    * the last one to go closes every link and socket.
    */
   attach(user: EndpointUser): Cancel {
-    this._users.push(user);
-    if (this._users.length === 1) {
+    this._users.add(user);
+    if (this._users.size === 1) {
       this._setInterfaces(this.p.interfaces());
       this._stopInterfaces = this.p.onInterfaces?.((list) => this.guard(() => this._setInterfaces(list)));
     } else {
@@ -84,9 +84,8 @@ export class Endpoint {
   }
 
   private _detach(user: EndpointUser): void {
-    if (!this._users.includes(user)) return;
-    this._users = this._users.filter((u) => u !== user);
-    if (this._users.length > 0) return;
+    // Only the last engine to leave (and only once) closes everything.
+    if (!this._users.delete(user) || this._users.size) return;
     this._stopInterfaces?.();
     for (const link of this.linksById.values()) link.close();
     for (const s of this._sockets.values()) s.close();
@@ -112,7 +111,7 @@ export class Endpoint {
    * goes to every engine, each guarded on its own.
    */
   private _receive(family: 4 | 6, data: Uint8Array, meta: PacketMeta): void {
-    if (this._users.length === 0) return;
+    if (this._users.size === 0) return;
     this.tally('received');
     let link: Link | undefined;
     for (const l of this.linksById.values()) if (l.family === family && l.ifindex === meta.ifindex) link = l;
@@ -126,7 +125,7 @@ export class Endpoint {
       throw e;
     }
     if (m.opcode !== 0) return this.tally('ignoredOpcode');
-    for (const u of this._users.slice()) this.guard(() => u.receive(link, m, meta));
+    for (const u of [...this._users]) this.guard(() => u.receive(link, m, meta));
   }
 
   /** Brings the links in line with the interfaces, then tells every engine what changed. */
@@ -150,7 +149,7 @@ export class Endpoint {
         change.removed.push(link);
         continue;
       }
-      if (!sameAddrs(now, link.iface)) change.changed.push(link);
+      if (addrsKey(now) !== addrsKey(link.iface)) change.changed.push(link);
       Object.assign(link.iface, now);
     }
     for (const [id, ifc] of next) {
@@ -169,11 +168,11 @@ export class Endpoint {
       }
     }
     this._want = want;
-    for (const u of this._users.slice()) this.guard(() => u.onLinks(change));
+    for (const u of [...this._users]) this.guard(() => u.onLinks(change));
   }
 }
 
-function sameAddrs(a: NetInterface, b: NetInterface): boolean {
-  const key = (i: NetInterface): string => i.addrs.map((x) => `${x.addr}/${x.prefix}`).sort().join(' ');
-  return key(a) === key(b);
+/** An interface's addresses as one text, the same for the same addresses in any order. */
+function addrsKey(i: NetInterface): string {
+  return i.addrs.map((x) => `${x.addr}/${x.prefix}`).sort().join(' ');
 }

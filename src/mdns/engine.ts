@@ -37,7 +37,7 @@ export abstract class Engine implements EndpointUser {
     if (opts.endpoint !== undefined) {
       if (!(opts.endpoint instanceof Endpoint)) throw new TypeError('hush: endpoint must be an Endpoint');
       for (const k of ['interfaces', 'families', 'budget', 'tsr'] as const) {
-        if (opts[k] !== undefined) throw new TypeError(`hush: ${k} belongs to the shared endpoint; leave it out`);
+        if (opts[k] !== undefined) throw new TypeError(`hush: ${k} belongs to the shared endpoint`);
       }
       if (opts.endpoint.p !== _p) throw new TypeError('hush: endpoint runs on another platform');
     }

@@ -81,7 +81,7 @@ export class Link {
         // One record larger than the budget: it can never be sent; skip it.
         this._count('tooLarge');
         // (`rest` holds the sections in wire order: the first item left is that record.)
-        Object.values(p.rest).find((l) => l.length > 0)!.shift();
+        Object.values(p.rest).find((l) => l.length)!.shift();
       }
       if (!p.full) return;
       m = { ...m, ...p.rest };
@@ -189,14 +189,13 @@ export class Link {
     }
     for (const id of answers.keys()) additionals.delete(id);
     if (later.length) this.queue(later, next);
-    if (answers.size === 0) return;
-    this.multicastRecords([...answers.values()], [...additionals.values()]);
+    if (answers.size) this.multicastRecords([...answers.values()], [...additionals.values()]);
   }
 
   /** Sends records by multicast and notes when (announcements and answers alike). */
   multicastRecords(answers: Owned[], additionals: Owned[] = [], ttl?: number, tsr = this.tsrOf): void {
     const now = this._p.now();
-    const rec = (o: Owned): Rec => (ttl === undefined ? o.rec : withTtl(o.rec, ttl));
+    const rec = (o: Owned): Rec => withTtl(o.rec, ttl ?? o.rec.ttl);
     this.send(message({ qr: true, aa: true, answers: answers.map(rec), additionals: additionals.map(rec) }), undefined, false, tsr);
     // A goodbye ends the record's history here.
     for (const o of answers.concat(additionals)) {

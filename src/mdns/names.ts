@@ -12,18 +12,18 @@ export function reverseName(addr: string): string | undefined {
   return parts.reverse().join('.') + (v6 ? '.ip6.arpa' : '.in-addr.arpa');
 }
 
-/** The label with its number (found by `numbered`, else 1) plus one, spelled by `form`. */
-function renumber(label: string, numbered: RegExp, form: (base: string, n: number) => string): string {
-  const m = numbered.exec(label);
-  return m ? form(m[1], Number(m[2]) + 1) : form(label, 2);
+/** The label with its number (found by `numbered`; none counts as 1) plus one, written between `before` and `after`. */
+function renumber(label: string, numbered: RegExp, before: string, after = ''): string {
+  const [, base, n] = numbered.exec(label) ?? ['', label, '1'];
+  return `${base}${before}${Number(n) + 1}${after}`;
 }
 
 /** 'Name' -> 'Name (2)' -> 'Name (3)'. */
 export function nextInstanceName(label: string): string {
-  return renumber(label, /^(.*) \((\d+)\)$/, (base, n) => `${base} (${n})`);
+  return renumber(label, /^(.*) \((\d+)\)$/, ' (', ')');
 }
 
 /** 'host' -> 'host-2' -> 'host-3'. */
 export function nextHostLabel(label: string): string {
-  return renumber(label, /^(.*)-(\d+)$/, (base, n) => `${base}-${n}`);
+  return renumber(label, /^(.*)-(\d+)$/, '-');
 }

@@ -52,10 +52,8 @@ const RECONFIRM_RETRY = 2000;
 
 interface Schedule {
   due: number;
-  /** The wait that ends at `due`. */
+  /** The wait that ends at `due`; the one after the next query is twice as long (§5.2). */
   gap: number;
-  /** The wait after the next query. */
-  interval: number;
   /** The next query is the first on this link. */
   first: boolean;
 }
@@ -143,7 +141,7 @@ export class Querier extends Engine {
     // Like every argument error, a call after close() throws at once rather than rejecting later.
     this._open('query');
     const wait = opts.wait ?? 1000;
-    if (!(wait >= 0)) throw new RangeError(`hush: query wait must be ≥ 0 ms, got ${String(opts.wait)}`);
+    if (!(wait >= 0)) throw new RangeError(`hush: query wait must be ≥ 0 ms, got ${String(wait)}`);
     this._guard(() => {
       for (const link of this._links.values()) this._send(link, [{ ...q, qu: !!opts.qu }]);
     });
@@ -159,7 +157,7 @@ export class Querier extends Engine {
   /** §10.4: doubt a record (every link when `link` is not given): it is queried and goes within 10 s unless answered. */
   reconfirm(ask: Ask, link?: string): void {
     const q = question(ask);
-    for (const l of this._links.values()) if (link === undefined || l.id === link) this.cache.reconfirm(l.id, q.name, q.type);
+    for (const id of link === undefined ? this._links.keys() : [link]) this.cache.reconfirm(id, q.name, q.type);
   }
 
   async close(): Promise<void> {
@@ -196,7 +194,7 @@ export class Querier extends Engine {
     const start = now + FIRST_DELAY.min;
     const t = this._tickAt?.at ?? Infinity;
     const due = t >= start && t <= start + FIRST_DELAY.spread ? t : start + Math.floor(this._p.random() * FIRST_DELAY.spread);
-    return { due, gap: due - now, interval: FIRST_INTERVAL, first: true };
+    return { due, gap: due - now, first: true };
   }
 
   /** When a cached answer someone still wants is next refreshed (Infinity after the 95% query). */
@@ -218,12 +216,9 @@ export class Querier extends Engine {
     if (this._closed) return;
     let at = Infinity;
     for (const a of this._asking.values()) {
-      for (const [link, s] of a.schedules) {
-        at = Math.min(at, s.due);
-        for (const e of this._cached(a.q, link)) at = Math.min(at, this._refreshAt(e));
-      }
+      for (const [link, s] of a.schedules) at = Math.min(at, s.due, ...this._cached(a.q, link).map((e) => this._refreshAt(e)));
     }
-    for (const r of this._reconfirms) at = Math.min(at, r.at);
+    at = Math.min(at, ...this._reconfirms.map((r) => r.at));
     this._tickAt = rearm(this._p, this._tickAt, at, () => this._guard(() => this._tick()));
   }
 
@@ -249,11 +244,8 @@ export class Querier extends Engine {
           this._count('refreshQueries');
           add(link, id, a.q);
         }
-        for (const e of stale) {
-          // One query per refresh: points already passed (a watch that started late) are skipped.
-          const points = this._refresh.get(e)!;
-          while (points[0] <= now) points.shift();
-        }
+        // One query per refresh: points already passed (a watch that started late) are skipped.
+        for (const e of stale) while (this._refreshAt(e) <= now) this._refresh.get(e)!.shift();
       }
     }
     for (const r of this._reconfirms) if (r.at <= now) add(r.via, r.id, r.q);
@@ -329,11 +321,11 @@ export class Querier extends Engine {
     let changed = false;
     for (const q of m.questions) {
       if (q.qu) continue;
-      const a = this._asking.get(askId(q));
-      const s = a?.schedules.get(link);
+      const s = this._asking.get(askId(q))?.schedules.get(link);
       // "Planning to transmit": the first query, or past the middle of the wait for the next one.
-      if (!a || !s || (!s.first && now < s.due - s.gap / 2)) continue;
-      const ours = new Set(this._known(link, [a.q], now).map((e) => e.id));
+      if (!s || (!s.first && now < s.due - s.gap / 2)) continue;
+      // (Their question is ours, up to the case of its name.)
+      const ours = new Set(this._known(link, [q], now).map((e) => e.id));
       // Any answer of theirs that we would not list: ours still goes.
       if (m.answers.some((r) => nameKey(r.name) === nameKey(q.name) && (q.type === T.ANY || r.type === q.type) && !ours.has(recordId(r)))) continue;
       this._count('duplicateQuestions');
@@ -366,17 +358,14 @@ export class Querier extends Engine {
 
 /** Cached entries as records at their remaining TTL, one per record (it may be cached on several links). */
 function records(entries: CacheEntry[], now: number, flush?: boolean): Rec[] {
-  const out = new Map<string, Rec>();
-  for (const e of entries) out.set(e.id, withTtl(e.rec, remaining(e, now), flush));
-  return [...out.values()];
+  return [...new Map(entries.map((e) => [e.id, withTtl(e.rec, remaining(e, now), flush)])).values()];
 }
 
-/** §5.2: a query went (or counts as gone): the next waits the interval, which then doubles up to the ceiling. */
+/** §5.2: a query went (or counts as gone): the next waits one second after the first query, then twice the last wait, up to the ceiling. */
 function sent(s: Schedule, now: number): void {
+  s.gap = s.first ? FIRST_INTERVAL : Math.min(2 * s.gap, MAX_INTERVAL);
   s.first = false;
-  s.due = now + s.interval;
-  s.gap = s.interval;
-  s.interval = Math.min(2 * s.interval, MAX_INTERVAL);
+  s.due = now + s.gap;
 }
 
 /** Checks the question a caller asked for, naming the field that is wrong. */
