@@ -39,13 +39,9 @@ function readRecord(r: Reader, o: CodecOptions | undefined): Rec {
   const type = r.uint(2, 'type');
   const cls = r.uint(2, 'class');
   const ttl = r.uint(4, 'TTL');
-  const len = r.uint(2, 'rdlength');
-  r.need(len, 'rdata');
-  const end = r.pos + len;
-  r.end = end;
+  const outer = r.open(r.uint(2, 'rdlength'), 'rdata');
   const data = readRData(r, type, o);
-  if (r.pos !== end) r.fail(`rdlength ${len} disagrees with the ${type} rdata (${len - (end - r.pos)} bytes used)`);
-  r.end = r.b.length;
+  r.close(outer, 'rdata');
   const opt = type === T.OPT;
   return { name, type, class: opt ? cls : cls & 0x7fff, flush: !opt && cls >= 0x8000, ttl, data };
 }

@@ -39,6 +39,24 @@ export class Reader {
     return n === 1 ? b[p] : n === 2 ? (b[p] << 8) | b[p + 1] : ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
   }
 
+  /**
+   * Limits reading to the next `n` bytes, a record's rdata (RDLENGTH, RFC 1035
+   * §4.1.3) or an EDNS option's data (RFC 6891 §6.1.2), so it can never run
+   * into the neighbour. Returns the end to restore; `close` checks that they
+   * were all used.
+   */
+  open(n: number, what: string): number {
+    this.need(n, what);
+    const outer = this.end;
+    this.end = this.pos + n;
+    return outer;
+  }
+
+  close(outer: number, what: string): void {
+    if (this.pos < this.end) this.fail(`${what} has ${this.end - this.pos} bytes left over`);
+    this.end = outer;
+  }
+
   /** A copy of the next n bytes. */
   bytes(n: number, what: string): Uint8Array {
     this.need(n, what);
