@@ -57,8 +57,9 @@ function readList<E>(r: Reader, n: number, o: CodecOptions | undefined, read: (r
 export function decode(bytes: Uint8Array, o?: CodecOptions): Message {
   const r = new Reader(bytes);
   r.need(12, 'header');
-  const id = r.uint(2, 'id'), flags = r.uint(2, 'flags');
-  const qd = r.uint(2, 'count'), an = r.uint(2, 'count'), ns = r.uint(2, 'count'), ar = r.uint(2, 'count');
+  // RFC 1035 §4.1.1: six 16-bit fields, ID, flags and the four counts.
+  const word = () => r.uint(2, 'header');
+  const id = word(), flags = word(), qd = word(), an = word(), ns = word(), ar = word();
   // Refuse counts the remaining bytes cannot hold before allocating anything.
   const least = qd * MIN_QUESTION + (an + ns + ar) * MIN_RECORD;
   if (least > bytes.length - 12) r.fail(`counts ${qd}/${an}/${ns}/${ar} need at least ${least} bytes, ${bytes.length - 12} left`, 4);
