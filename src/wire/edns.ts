@@ -43,9 +43,9 @@ export function readOptions(r: Reader, o: CodecOptions | undefined): EdnsOption[
       : code === OPT.LLQ ? 'llq'
       : code === OPT.LEASE ? 'lease'
       : 'raw';
-    const outer = r.open(len, 'option data');
+    const outer = r.region(len, 'option data');
     list.push({ kind, code, ...readLayout(r, optionLayout(kind, len === 8, o)!) } as EdnsOption);
-    r.close(outer, 'option data');
+    r.endRegion(outer, 'option data');
   }
   return list;
 }

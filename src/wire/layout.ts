@@ -76,10 +76,10 @@ export function readLayout(r: Reader, l: Layout): Record<string, unknown> {
   for (const [name, w, what] of l) {
     out[name] = w === 8 ? (BigInt(r.uint(4, what)) << 32n) | BigInt(r.uint(4, what))
       : typeof w === 'number' ? r.uint(w, what)
-      : w === 'r' ? r.bytes(r.end - r.pos, what)
+      : w === 'r' ? r.copy(r.end - r.pos, what)
       : w === 't' ? readBitmap(r)
       : w === 'l' ? readTypes(r, what)
-      : r.name();
+      : r.domain();
   }
   return out;
 }
@@ -94,9 +94,9 @@ export function writeLayout(w: Writer, l: Layout, d: unknown): void {
       w.uint(Number(id >> 32n), 4, what);
       w.uint(Number(id & 0xffffffffn), 4, what);
     } else if (typeof width === 'number') w.uint(v, width, what);
-    else if (width === 'r') w.bytes(v, what);
+    else if (width === 'r') w.copy(v, what);
     else if (width === 't') writeBitmap(w, v, what);
     else if (width === 'l') for (const t of v as number[]) w.uint(t, 2, what);
-    else w.name(v, what, width !== 'u' && w.compress && (width === 'n' || w.compressSrv));
+    else w.domain(v, what, width !== 'u' && w.compress && (width === 'n' || w.compressSrv));
   }
 }

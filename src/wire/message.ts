@@ -28,20 +28,20 @@ export function message(m: Partial<Message> = {}): Message {
 }
 
 function readQuestion(r: Reader): Question {
-  const name = r.name();
+  const name = r.domain();
   const type = r.uint(2, 'question type');
   const cls = r.uint(2, 'question class');
   return { name, type, class: cls & 0x7fff, qu: cls >= 0x8000 };
 }
 
 function readRecord(r: Reader, o: CodecOptions | undefined): Rec {
-  const name = r.name();
+  const name = r.domain();
   const type = r.uint(2, 'type');
   const cls = r.uint(2, 'class');
   const ttl = r.uint(4, 'TTL');
-  const outer = r.open(r.uint(2, 'rdlength'), 'rdata');
+  const outer = r.region(r.uint(2, 'rdlength'), 'rdata');
   const data = readRData(r, type, o);
-  r.close(outer, 'rdata');
+  r.endRegion(outer, 'rdata');
   const opt = type === T.OPT;
   return { name, type, class: opt ? cls : cls & 0x7fff, flush: !opt && cls >= 0x8000, ttl, data };
 }
@@ -73,13 +73,13 @@ export function decode(bytes: Uint8Array, o?: CodecOptions): Message {
 }
 
 function writeQuestion(w: Writer, q: Question): void {
-  w.name(q.name, 'question name');
+  w.domain(q.name, 'question name');
   w.uint(q.type, 2, 'question type');
   w.uint(q.class | (q.qu ? 0x8000 : 0), 2, 'question class');
 }
 
 function writeRecord(w: Writer, rec: Rec, o: CodecOptions | undefined): void {
-  w.name(rec.name, 'record name');
+  w.domain(rec.name, 'record name');
   w.uint(rec.type, 2, 'record type');
   w.uint(rec.type === T.OPT ? rec.class : rec.class | (rec.flush ? 0x8000 : 0), 2, 'record class');
   w.uint(rec.ttl, 4, 'record TTL');

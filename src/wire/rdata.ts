@@ -39,14 +39,14 @@ export function readRData(r: Reader, type: number, o: CodecOptions | undefined):
   switch (type) {
     case T.A: return readAddr(r, 4);
     case T.AAAA: return readAddr(r, 16);
-    case T.NS: case T.CNAME: case T.PTR: return r.name();
+    case T.NS: case T.CNAME: case T.PTR: return r.domain();
     case T.TXT: {
       const list: Uint8Array[] = [];
-      while (r.pos < r.end) list.push(r.bytes(r.uint(1, 'TXT string length'), 'TXT string'));
+      while (r.pos < r.end) list.push(r.copy(r.uint(1, 'TXT string length'), 'TXT string'));
       return list;
     }
     case T.OPT: return readOptions(r, o);
-    default: return LAYOUTS[type] ? readLayout(r, LAYOUTS[type]) as unknown as RData : r.bytes(r.end - r.pos, 'rdata');
+    default: return LAYOUTS[type] ? readLayout(r, LAYOUTS[type]) as unknown as RData : r.copy(r.end - r.pos, 'rdata');
   }
 }
 
@@ -55,17 +55,17 @@ export function writeRData(w: Writer, rec: Rec, o: CodecOptions | undefined): vo
   switch (rec.type) {
     case T.A: return writeAddr(w, d, 4);
     case T.AAAA: return writeAddr(w, d, 16);
-    case T.NS: case T.CNAME: case T.PTR: return w.name(d as string, 'rdata name');
+    case T.NS: case T.CNAME: case T.PTR: return w.domain(d as string, 'rdata name');
     case T.TXT:
       if (!Array.isArray(d)) throw new EncodeError('TXT', 'data must be a list of byte strings');
       for (const s of d as Uint8Array[]) {
         // A string's length must fit its length byte; what has none (null, a number) is refused there too.
         w.uint(s?.length, 1, 'TXT string length');
-        w.bytes(s, 'TXT string');
+        w.copy(s, 'TXT string');
       }
       return;
     case T.OPT: return writeOptions(w, d as never, o);
     default:
-      return LAYOUTS[rec.type] ? writeLayout(w, LAYOUTS[rec.type], d) : w.bytes(d as Uint8Array, 'rdata');
+      return LAYOUTS[rec.type] ? writeLayout(w, LAYOUTS[rec.type], d) : w.copy(d as Uint8Array, 'rdata');
   }
 }

@@ -42,28 +42,28 @@ export class Reader {
   /**
    * Limits reading to the next `n` bytes, a record's rdata (RDLENGTH, RFC 1035
    * §4.1.3) or an EDNS option's data (RFC 6891 §6.1.2), so it can never run
-   * into the neighbour. Returns the end to restore; `close` checks that they
+   * into the neighbour. Returns the end to restore; `endRegion` checks that they
    * were all used.
    */
-  open(n: number, what: string): number {
+  region(n: number, what: string): number {
     this.need(n, what);
     const outer = this.end;
     this.end = this.pos + n;
     return outer;
   }
 
-  close(outer: number, what: string): void {
+  endRegion(outer: number, what: string): void {
     if (this.pos < this.end) this.fail(`${what} has ${this.end - this.pos} bytes left over`);
     this.end = outer;
   }
 
   /** A copy of the next n bytes. */
-  bytes(n: number, what: string): Uint8Array {
+  copy(n: number, what: string): Uint8Array {
     this.need(n, what);
     return this.b.slice(this.pos, (this.pos += n));
   }
 
-  name(): string {
+  domain(): string {
     const b = this.b;
     const start = this.pos;
     let p = start;

@@ -60,7 +60,7 @@ export class Writer {
     this.pos += n;
   }
 
-  bytes(x: Uint8Array, field: string): void {
+  copy(x: Uint8Array, field: string): void {
     if (!(x instanceof Uint8Array)) throw new EncodeError(field, 'not a Uint8Array');
     this.room(x.length);
     this.b.set(x, this.pos);
@@ -95,7 +95,7 @@ export class Writer {
    * Writes a name. `pointer` false writes it in full (SRV target in legacy
    * unicast, SIG signer); its labels still become targets for later names.
    */
-  name(name: string, field: string, pointer = this.compress): void {
+  domain(name: string, field: string, pointer = this.compress): void {
     if (typeof name !== 'string') throw new EncodeError(field, 'not a name string');
     name = trimDot(name);
     if (name === '') return this.uint(0, 1, field);
