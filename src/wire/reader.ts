@@ -92,7 +92,6 @@ export class Reader {
         if (known !== undefined) {
           tail = known;
           tailLen = memoLen[target];
-          if (len + tailLen - 1 > 255) this.fail('name longer than 255 bytes', start);
           break;
         }
         if (p < 0x4000) { jumps[nj++] = p; jumps[nj++] = n; }
@@ -104,11 +103,13 @@ export class Reader {
       if (c > 63) this.fail(`label type 0x${c.toString(16)} (label over 63 bytes)`, p);
       if (p + 1 + c > limit) this.fail('truncated label', p);
       len += c + 1;
-      if (len > 255) this.fail('name longer than 255 bytes', start);
+      if (len > 255) break;
       offs[n] = p;
       labs[n++] = readLabel(b, p + 1, p + 1 + c);
       p += c + 1;
     }
+    // RFC 1035 §2.3.4: at most 255 bytes, the labels read and a remembered tail together.
+    if (len + tailLen - 1 > 255) this.fail('name longer than 255 bytes', start);
     let name = tail;
     let suffixLen = tailLen;
     let k = nj - 2;

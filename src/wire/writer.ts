@@ -24,7 +24,6 @@ const TABLE_MAX = 2048;
 let gen = 0;
 const added: string[] = [];
 const starts: number[] = [];
-const len: number[] = [0];
 
 function target(key: string): number {
   const v = table.get(key);
@@ -115,9 +114,8 @@ export class Writer {
     for (let j = 0; j < n; j++) {
       // pos never passes cap, so the label (at most 68 bytes) stays inside the scratch's slack.
       const here = this.pos;
-      const next = writeLabel(name, starts[j], this.b, here + 1, len);
-      const size = len[0];
-      const bad = next < 0 ? 'bad escape' : size === 0 ? 'empty label' : size > 63 ? 'label over 63 bytes' : '';
+      const size = writeLabel(name, starts[j], this.b, here + 1);
+      const bad = size < 0 ? 'bad escape' : size === 0 ? 'empty label' : size > 63 ? 'label over 63 bytes' : '';
       if (bad) throw new EncodeError(field, `${bad} in ${JSON.stringify(name)}`);
       this.b[here] = size;
       this.pos = here + 1 + size;
