@@ -58,9 +58,8 @@ function writeBitmap(w: Writer, types: number[], what: string): void {
     const bits = windows[win];
     if (!bits) continue;
     w.room(2 + bits.length);
-    w.b[w.pos++] = win;
-    w.b[w.pos++] = bits.length;
-    for (let i = 0; i < bits.length; i++) w.b[w.pos++] = bits[i];
+    w.b.set([win, bits.length, ...bits], w.pos);
+    w.pos += 2 + bits.length;
   }
 }
 
@@ -97,6 +96,6 @@ export function writeLayout(w: Writer, l: Layout, d: unknown): void {
     else if (width === 'r') w.copy(v, what);
     else if (width === 't') writeBitmap(w, v, what);
     else if (width === 'l') for (const t of v as number[]) w.uint(t, 2, what);
-    else w.domain(v, what, width !== 'u' && w.compress && (width === 'n' || w.compressSrv));
+    else w.domain(v, what, width === 'n' || (width === 'm' && w.compressSrv));
   }
 }

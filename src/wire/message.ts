@@ -90,7 +90,7 @@ function writeRecord(w: Writer, rec: Rec, o: CodecOptions | undefined): void {
 
 /** Opcode and RCODE are 4-bit fields (RFC 1035 §4.1.1). */
 function nibble(v: number, field: string): number {
-  if ((v & 15) !== v) throw new EncodeError(field, `not a 4-bit value: ${v}`);
+  if ((v & 15) !== v) throw new EncodeError(field, `not in 0..15: ${v}`);
   return v;
 }
 

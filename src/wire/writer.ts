@@ -51,7 +51,7 @@ export class Writer {
 
   /** Writes `x` as an unsigned big-endian integer of `n` bytes (1, 2 or 4). */
   uint(x: number, n: number, field: string): void {
-    if (x >>> 0 !== x || x >= 2 ** (8 * n)) throw new EncodeError(field, `not ${n === 1 ? 'an' : 'a'} ${8 * n}-bit value: ${x}`);
+    if (x >>> 0 !== x || x >= 2 ** (8 * n)) throw new EncodeError(field, `not in 0..${2 ** (8 * n) - 1}: ${x}`);
     this.room(n);
     if (n === 1) this.b[this.pos] = x;
     else if (n === 2) this.v.setUint16(this.pos, x);
