@@ -117,9 +117,9 @@ export class Writer {
       const size = writeLabel(name, starts[j], this.b, here + 1);
       const bad = size < 0 ? 'bad escape' : size === 0 ? 'empty label' : size > 63 ? 'label over 63 bytes' : '';
       if (bad) throw new EncodeError(field, `${bad} in ${JSON.stringify(name)}`);
+      this.room(1 + size);
       this.b[here] = size;
       this.pos = here + 1 + size;
-      if (this.pos > this.cap) throw FULL;
     }
     const labelsEnd = this.pos;
     const tailLen = hit >= 0 ? hit >> 14 : 1;
