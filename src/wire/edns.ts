@@ -8,15 +8,16 @@ import type { Reader } from './reader.js';
 import type { Writer } from './writer.js';
 import type { Layout } from './layout.js';
 
-/** draft-tllq-tsr-05 §2: RR index(2), key checksum(4), time(4); Apple's mDNSResponder: time, checksum, index. */
-const TSR = { draft: layout('TSR', 'index:2 checksum:4 seconds:4'), apple: layout('TSR', 'seconds:4 checksum:4 index:2') };
+/** Apple's mDNSResponder: time(4), key checksum(4), RR index(2); draft-tllq-tsr-05 §2: the same fields in reverse order. */
+const TSR_TIME_FIRST = layout('TSR', 'seconds:4 checksum:4 index:2');
+const TSR = { apple: TSR_TIME_FIRST, draft: [...TSR_TIME_FIRST].reverse() };
 /** draft-ietf-dnssd-multi-qtypes: the types, two bytes each. */
 const MQTYPE = layout('MQTYPE', 'types:l');
 /** RFC 8764 §6.2: version(2) opcode(2) error(2) id(8) lease(4). */
 const LLQ = layout('LLQ', 'version:2 opcode:2 error:2 id:8 lease:4');
 /** draft-ietf-dnssd-update-lease §4: the key lease is optional; by option length. */
-const LEASE = layout('lease', 'lease:4');
 const KEY_LEASE = layout('lease', 'lease:4 keyLease:4');
+const LEASE = KEY_LEASE.slice(0, 1);
 const RAW = layout('option', 'data:r');
 
 /** How an option of this kind is laid out; `long`: a lease option with its key lease. */
