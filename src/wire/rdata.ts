@@ -59,8 +59,8 @@ export function writeRData(w: Writer, rec: Rec, o: CodecOptions | undefined): vo
     case T.TXT:
       if (!Array.isArray(d)) throw new EncodeError('TXT', 'data must be a list of byte strings');
       for (const s of d as Uint8Array[]) {
-        // A string's length must fit its length byte; what has none (null, a number) is refused there too.
-        w.uint(s?.length, 1, 'TXT string length');
+        if (!(s instanceof Uint8Array)) throw new EncodeError('TXT string', 'not a Uint8Array');
+        w.uint(s.length, 1, 'TXT string length');
         w.copy(s, 'TXT string');
       }
       return;
