@@ -5,15 +5,11 @@
 import { DecodeError } from './errors.js';
 import { readLabel } from './label.js';
 
-/** Scratch for one name at a time (decoding is synchronous and not re-entrant): each label's text and size. */
+/** Scratch for one name at a time (decoding is synchronous and not re-entrant). */
+const offs: number[] = [];
 const labs: string[] = [];
-const sizes: number[] = [];
-/**
- * Offsets passed on the way, of labels and of pointers whose target was not
- * known yet, each with the number of labels before it: the name from there on
- * is memoised at that offset.
- */
-const marks: number[] = [];
+/** Pointers passed on the way, with the number of labels before each: their targets' names are memoised too. */
+const jumps: number[] = [];
 /** Wire length of the name suffix memoised at an offset; valid where the reader's memo has that offset. */
 const memoLen = new Uint8Array(0x4000);
 
@@ -79,7 +75,7 @@ export class Reader {
     let tail = '';
     let tailLen = 1;
     let n = 0;
-    let m = 0;
+    let nj = 0;
     for (;;) {
       if (p >= limit) this.fail('truncated name', p);
       const c = b[p];
@@ -98,7 +94,7 @@ export class Reader {
           tailLen = memoLen[target];
           break;
         }
-        if (p < 0x4000) { marks[m++] = p; marks[m++] = n; }
+        if (p < 0x4000) { jumps[nj++] = p; jumps[nj++] = n; }
         bound = p = target;
         limit = b.length;
         jumped = true;
@@ -108,8 +104,7 @@ export class Reader {
       if (p + 1 + c > limit) this.fail('truncated label', p);
       len += c + 1;
       if (len > 255) break;
-      if (p < 0x4000) { marks[m++] = p; marks[m++] = n; }
-      sizes[n] = c;
+      offs[n] = p;
       labs[n++] = readLabel(b, p + 1, p + 1 + c);
       p += c + 1;
     }
@@ -117,14 +112,18 @@ export class Reader {
     if (len + tailLen - 1 > 255) this.fail('name longer than 255 bytes', start);
     let name = tail;
     let suffixLen = tailLen;
-    for (let i = n, k = m - 2; i >= 0; i--) {
-      if (i < n) {
-        name = name === '' ? labs[i] : labs[i] + '.' + name;
-        suffixLen += sizes[i] + 1;
+    let k = nj - 2;
+    for (let i = n; i >= 0; i--) {
+      for (; k >= 0 && jumps[k + 1] === i; k -= 2) {
+        this._memo.set(jumps[k], name);
+        memoLen[jumps[k]] = suffixLen;
       }
-      for (; k >= 0 && marks[k + 1] === i; k -= 2) {
-        this._memo.set(marks[k], name);
-        memoLen[marks[k]] = suffixLen;
+      if (i === 0) break;
+      name = name === '' ? labs[i - 1] : labs[i - 1] + '.' + name;
+      suffixLen += b[offs[i - 1]] + 1;
+      if (offs[i - 1] < 0x4000) {
+        this._memo.set(offs[i - 1], name);
+        memoLen[offs[i - 1]] = suffixLen;
       }
     }
     return name;
