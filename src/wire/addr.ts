@@ -20,18 +20,17 @@ export function parseV4(s: string, out: Uint8Array, p: number): boolean {
 }
 
 export function formatV6(b: Uint8Array, p: number): string {
-  let bestAt = -1, bestLen = 1, runAt = -1;
-  for (let g = 0; g <= 8; g++) {
-    const zero = g < 8 && b[p + 2 * g] === 0 && b[p + 2 * g + 1] === 0;
-    if (zero) { if (runAt < 0) runAt = g; continue; }
-    if (runAt >= 0 && g - runAt > bestLen) { bestAt = runAt; bestLen = g - runAt; }
-    runAt = -1;
+  let at = -1, best = 1, run = 0;
+  for (let g = 0; g < 8; g++) {
+    run = b[p + 2 * g] | b[p + 2 * g + 1] ? 0 : run + 1;
+    if (run > best) { best = run; at = g + 1 - run; }
   }
   let s = '';
   for (let g = 0; g < 8; g++) {
-    if (g === bestAt) { s += '::'; g += bestLen - 1; continue; }
-    if (s !== '' && !s.endsWith(':')) s += ':';
-    s += ((b[p + 2 * g] << 8) | b[p + 2 * g + 1]).toString(16);
+    if (g === at) {
+      s += '::';
+      g += best - 1;
+    } else s += (g && g !== at + best ? ':' : '') + ((b[p + 2 * g] << 8) | b[p + 2 * g + 1]).toString(16);
   }
   return s;
 }

@@ -2,10 +2,6 @@
 // §16); a byte that is not part of valid UTF-8, a control character, '.' and
 // '\' are escaped ('\DDD', '\.', '\\') so any label round-trips exactly.
 
-function esc(c: number): string {
-  return '\\' + String(c).padStart(3, '0');
-}
-
 /** Bytes in the UTF-8 form of code point c (RFC 3629 §3). */
 const utf8Size = (c: number): number => (c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4);
 
@@ -40,7 +36,7 @@ export function readLabel(b: Uint8Array, p: number, end: number): string {
       s += String.fromCodePoint(cp);
       p += n;
     } else {
-      s += esc(c);
+      s += '\\' + String(c).padStart(3, '0');
       p++;
     }
   }
@@ -49,12 +45,11 @@ export function readLabel(b: Uint8Array, p: number, end: number): string {
 
 /**
  * Writes the label text `s` from index `i` up to the next unescaped '.' into
- * b at p. Returns the index after the label (at the '.' or the end); the
- * number of bytes written is reported through `out[0]`. Returns -1 on a bad
- * escape or a lone surrogate. Writes at most 67 bytes past p before the
- * caller's 63-byte check can trip (it stops as soon as 64 are written).
+ * b at p. Returns the number of bytes written, or -1 on a bad escape or a
+ * lone surrogate. Writes at most 67 bytes past p before the caller's 63-byte
+ * check can trip (it stops as soon as 64 are written).
  */
-export function writeLabel(s: string, i: number, b: Uint8Array, p: number, out: number[]): number {
+export function writeLabel(s: string, i: number, b: Uint8Array, p: number): number {
   const start = p;
   for (; i < s.length && p - start < 64; i++) {
     let c = s.codePointAt(i)!;
@@ -78,6 +73,5 @@ export function writeLabel(s: string, i: number, b: Uint8Array, p: number, out: 
       p = putUtf8(c, b, p);
     }
   }
-  out[0] = p - start;
-  return i;
+  return p - start;
 }

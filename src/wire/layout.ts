@@ -4,25 +4,24 @@
 // 'm' a name compressed only where the writer allows it in SRV (RFC 6762
 // §18.14, never in legacy unicast replies, RFC 2782); 'u' a name never
 // compressed (RFC 4034 §3.1.7); 't' an NSEC type bitmap (RFC 4034 §4.1.2);
-// 'r' the bytes up to the end.
+// 'l' a list of 16-bit types up to the end; 'r' the bytes up to the end.
+// Data of the wrong shape is refused by the first field whose own check (a
+// number's width, a name's type...) fails, so the error names that field.
 import { EncodeError } from './errors.js';
 import type { Reader } from './reader.js';
 import type { Writer } from './writer.js';
 
-type Width = 1 | 2 | 4 | 8 | 'n' | 'm' | 'u' | 't' | 'r';
+type Width = 1 | 2 | 4 | 8 | 'n' | 'm' | 'u' | 't' | 'l' | 'r';
 
-/** `fields`: name, width, and the field's name in errors (e.g. 'SRV port'). */
-export interface Layout { what: string; fields: [string, Width, string][] }
+/** Fields: name, width, and the field's name in errors (e.g. 'SRV port'). */
+export type Layout = [string, Width, string][];
 
 /** `spec` is 'name:width ...', e.g. 'priority:2 weight:2 port:2 target:m'. */
 export function layout(what: string, spec: string): Layout {
-  return {
-    what,
-    fields: spec.split(' ').map((f) => {
-      const [name, w] = f.split(':');
-      return [name, (/\d/.test(w) ? Number(w) : w) as Width, `${what} ${name}`];
-    }),
-  };
+  return spec.split(' ').map((f) => {
+    const [name, w] = f.split(':');
+    return [name, (+w || w) as Width, `${what} ${name}`];
+  });
 }
 
 /** RFC 4034 §4.1.2 type bitmap: windows in increasing order, 1..32 bytes each. */
@@ -59,39 +58,44 @@ function writeBitmap(w: Writer, types: number[], what: string): void {
     const bits = windows[win];
     if (!bits) continue;
     w.room(2 + bits.length);
-    w.b[w.pos++] = win;
-    w.b[w.pos++] = bits.length;
-    for (let i = 0; i < bits.length; i++) w.b[w.pos++] = bits[i];
+    w.b.set([win, bits.length, ...bits], w.pos);
+    w.pos += 2 + bits.length;
   }
+}
+
+/** 16-bit types up to the end (draft-ietf-dnssd-multi-qtypes option data). */
+function readTypes(r: Reader, what: string): number[] {
+  const types: number[] = [];
+  while (r.pos < r.end) types.push(r.uint(2, what));
+  return types;
 }
 
 export function readLayout(r: Reader, l: Layout): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, w, what] of l.fields) {
+  for (const [name, w, what] of l) {
     out[name] = w === 8 ? (BigInt(r.uint(4, what)) << 32n) | BigInt(r.uint(4, what))
       : typeof w === 'number' ? r.uint(w, what)
-      : w === 'r' ? r.bytes(r.end - r.pos, what)
+      : w === 'r' ? r.copy(r.end - r.pos, what)
       : w === 't' ? readBitmap(r)
-      : r.name();
+      : w === 'l' ? readTypes(r, what)
+      : r.domain();
   }
   return out;
 }
 
 export function writeLayout(w: Writer, l: Layout, d: unknown): void {
-  if (typeof d !== 'object' || d === null || d instanceof Uint8Array || Array.isArray(d)) {
-    throw new EncodeError(l.what, 'record data must be an object');
-  }
-  const o = d as Record<string, unknown>;
-  for (const [name, width, what] of l.fields) {
-    const v = o[name] as never;
+  const o = Object(d) as Record<string, never>;
+  for (const [name, width, what] of l) {
+    const v = o[name];
     if (width === 8) {
       const id = v as bigint;
       if (typeof id !== 'bigint' || id < 0n || id >> 64n !== 0n) throw new EncodeError(what, 'not a 64-bit bigint');
       w.uint(Number(id >> 32n), 4, what);
       w.uint(Number(id & 0xffffffffn), 4, what);
     } else if (typeof width === 'number') w.uint(v, width, what);
-    else if (width === 'r') w.bytes(v, what);
+    else if (width === 'r') w.copy(v, what);
     else if (width === 't') writeBitmap(w, v, what);
-    else w.name(v, what, width !== 'u' && w.compress && (width === 'n' || w.compressSrv));
+    else if (width === 'l') for (const t of v as number[]) w.uint(t, 2, what);
+    else w.domain(v, what, width === 'n' || (width === 'm' && w.compressSrv));
   }
 }

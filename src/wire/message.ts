@@ -28,24 +28,20 @@ export function message(m: Partial<Message> = {}): Message {
 }
 
 function readQuestion(r: Reader): Question {
-  const name = r.name();
+  const name = r.domain();
   const type = r.uint(2, 'question type');
   const cls = r.uint(2, 'question class');
   return { name, type, class: cls & 0x7fff, qu: cls >= 0x8000 };
 }
 
 function readRecord(r: Reader, o: CodecOptions | undefined): Rec {
-  const name = r.name();
+  const name = r.domain();
   const type = r.uint(2, 'type');
   const cls = r.uint(2, 'class');
   const ttl = r.uint(4, 'TTL');
-  const len = r.uint(2, 'rdlength');
-  r.need(len, 'rdata');
-  const end = r.pos + len;
-  r.end = end;
+  const outer = r.region(r.uint(2, 'rdlength'), 'rdata');
   const data = readRData(r, type, o);
-  if (r.pos !== end) r.fail(`rdlength ${len} disagrees with the ${type} rdata (${len - (end - r.pos)} bytes used)`);
-  r.end = r.b.length;
+  r.endRegion(outer, 'rdata');
   const opt = type === T.OPT;
   return { name, type, class: opt ? cls : cls & 0x7fff, flush: !opt && cls >= 0x8000, ttl, data };
 }
@@ -61,8 +57,9 @@ function readList<E>(r: Reader, n: number, o: CodecOptions | undefined, read: (r
 export function decode(bytes: Uint8Array, o?: CodecOptions): Message {
   const r = new Reader(bytes);
   r.need(12, 'header');
-  const id = r.uint(2, 'id'), flags = r.uint(2, 'flags');
-  const qd = r.uint(2, 'count'), an = r.uint(2, 'count'), ns = r.uint(2, 'count'), ar = r.uint(2, 'count');
+  // RFC 1035 §4.1.1: six 16-bit fields, ID, flags and the four counts.
+  const word = () => r.uint(2, 'header');
+  const id = word(), flags = word(), qd = word(), an = word(), ns = word(), ar = word();
   // Refuse counts the remaining bytes cannot hold before allocating anything.
   const least = qd * MIN_QUESTION + (an + ns + ar) * MIN_RECORD;
   if (least > bytes.length - 12) r.fail(`counts ${qd}/${an}/${ns}/${ar} need at least ${least} bytes, ${bytes.length - 12} left`, 4);
@@ -76,13 +73,13 @@ export function decode(bytes: Uint8Array, o?: CodecOptions): Message {
 }
 
 function writeQuestion(w: Writer, q: Question): void {
-  w.name(q.name, 'question name');
+  w.domain(q.name, 'question name');
   w.uint(q.type, 2, 'question type');
   w.uint(q.class | (q.qu ? 0x8000 : 0), 2, 'question class');
 }
 
 function writeRecord(w: Writer, rec: Rec, o: CodecOptions | undefined): void {
-  w.name(rec.name, 'record name');
+  w.domain(rec.name, 'record name');
   w.uint(rec.type, 2, 'record type');
   w.uint(rec.type === T.OPT ? rec.class : rec.class | (rec.flush ? 0x8000 : 0), 2, 'record class');
   w.uint(rec.ttl, 4, 'record TTL');
@@ -93,7 +90,7 @@ function writeRecord(w: Writer, rec: Rec, o: CodecOptions | undefined): void {
 
 /** Opcode and RCODE are 4-bit fields (RFC 1035 §4.1.1). */
 function nibble(v: number, field: string): number {
-  if ((v & 15) !== v) throw new EncodeError(field, `not a 4-bit value: ${v}`);
+  if ((v & 15) !== v) throw new EncodeError(field, `not in 0..15: ${v}`);
   return v;
 }
 

@@ -19,8 +19,7 @@ export function compareRecords(a: Rec, b: Rec, o?: CodecOptions): number {
   const d = a.class - b.class || a.type - b.type;
   if (d) return d;
   const x = rdataBytes(a, o), y = rdataBytes(b, o);
-  let i = 0;
-  while (i < x.length && i < y.length && x[i] === y[i]) i++;
+  for (let i = 0; i < x.length && i < y.length; i++) if (x[i] !== y[i]) return x[i] - y[i];
   // Equal up to the shorter one: the shorter sorts first.
-  return i < x.length && i < y.length ? x[i] - y[i] : x.length - y.length;
+  return x.length - y.length;
 }

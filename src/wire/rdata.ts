@@ -19,11 +19,11 @@ function readAddr(r: Reader, n: number): string {
 
 function writeAddr(w: Writer, s: RData, n: number): void {
   const v4 = n === 4;
-  const field = v4 ? 'A' : 'AAAA';
-  if (typeof s !== 'string') throw new EncodeError(field, 'address must be a string');
-  w.room(n);
-  if (!(v4 ? parseV4 : parseV6)(s, w.b, w.pos)) throw new EncodeError(field, `not an IPv${v4 ? 4 : 6} address: ${s}`);
-  w.pos += n;
+  if (typeof s === 'string') {
+    w.room(n);
+    if ((v4 ? parseV4 : parseV6)(s, w.b, w.pos)) return void (w.pos += n);
+  }
+  throw new EncodeError(v4 ? 'A' : 'AAAA', `not an IPv${v4 ? 4 : 6} address: ${s}`);
 }
 
 /** Record data of a fixed layout: RFC 2782 SRV, RFC 1035 §3.3.13 SOA, RFC 2535 §3.1 KEY and §4.1 SIG, RFC 4034 §4.1 NSEC. */
@@ -39,14 +39,14 @@ export function readRData(r: Reader, type: number, o: CodecOptions | undefined):
   switch (type) {
     case T.A: return readAddr(r, 4);
     case T.AAAA: return readAddr(r, 16);
-    case T.NS: case T.CNAME: case T.PTR: return r.name();
+    case T.NS: case T.CNAME: case T.PTR: return r.domain();
     case T.TXT: {
       const list: Uint8Array[] = [];
-      while (r.pos < r.end) list.push(r.bytes(r.uint(1, 'TXT string length'), 'TXT string'));
+      while (r.pos < r.end) list.push(r.copy(r.uint(1, 'TXT string length'), 'TXT string'));
       return list;
     }
     case T.OPT: return readOptions(r, o);
-    default: return LAYOUTS[type] ? readLayout(r, LAYOUTS[type]) as unknown as RData : r.bytes(r.end - r.pos, 'rdata');
+    default: return LAYOUTS[type] ? readLayout(r, LAYOUTS[type]) as unknown as RData : r.copy(r.end - r.pos, 'rdata');
   }
 }
 
@@ -55,20 +55,17 @@ export function writeRData(w: Writer, rec: Rec, o: CodecOptions | undefined): vo
   switch (rec.type) {
     case T.A: return writeAddr(w, d, 4);
     case T.AAAA: return writeAddr(w, d, 16);
-    case T.NS: case T.CNAME: case T.PTR: return w.name(d as string, 'rdata name');
-    case T.TXT: {
+    case T.NS: case T.CNAME: case T.PTR: return w.domain(d as string, 'rdata name');
+    case T.TXT:
       if (!Array.isArray(d)) throw new EncodeError('TXT', 'data must be a list of byte strings');
       for (const s of d as Uint8Array[]) {
-        if (!(s instanceof Uint8Array) || s.length > 255) throw new EncodeError('TXT', 'each string must be a Uint8Array of at most 255 bytes');
-        w.uint(s.length, 1, 'TXT');
-        w.bytes(s, 'TXT');
+        if (!(s instanceof Uint8Array)) throw new EncodeError('TXT string', 'not a Uint8Array');
+        w.uint(s.length, 1, 'TXT string length');
+        w.copy(s, 'TXT string');
       }
       return;
-    }
     case T.OPT: return writeOptions(w, d as never, o);
     default:
-      if (LAYOUTS[rec.type]) return writeLayout(w, LAYOUTS[rec.type], d);
-      if (!(d instanceof Uint8Array)) throw new EncodeError(`type ${rec.type}`, 'data of an unknown type must be a Uint8Array');
-      return w.bytes(d, 'rdata');
+      return LAYOUTS[rec.type] ? writeLayout(w, LAYOUTS[rec.type], d) : w.copy(d as Uint8Array, 'rdata');
   }
 }

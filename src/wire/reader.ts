@@ -39,13 +39,31 @@ export class Reader {
     return n === 1 ? b[p] : n === 2 ? (b[p] << 8) | b[p + 1] : ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
   }
 
+  /**
+   * Limits reading to the next `n` bytes, a record's rdata (RDLENGTH, RFC 1035
+   * §4.1.3) or an EDNS option's data (RFC 6891 §6.1.2), so it can never run
+   * into the neighbour. Returns the end to restore; `endRegion` checks that they
+   * were all used.
+   */
+  region(n: number, what: string): number {
+    this.need(n, what);
+    const outer = this.end;
+    this.end = this.pos + n;
+    return outer;
+  }
+
+  endRegion(outer: number, what: string): void {
+    if (this.pos < this.end) this.fail(`${what} has ${this.end - this.pos} bytes left over`);
+    this.end = outer;
+  }
+
   /** A copy of the next n bytes. */
-  bytes(n: number, what: string): Uint8Array {
+  copy(n: number, what: string): Uint8Array {
     this.need(n, what);
     return this.b.slice(this.pos, (this.pos += n));
   }
 
-  name(): string {
+  domain(): string {
     const b = this.b;
     const start = this.pos;
     let p = start;
@@ -74,7 +92,6 @@ export class Reader {
         if (known !== undefined) {
           tail = known;
           tailLen = memoLen[target];
-          if (len + tailLen - 1 > 255) this.fail('name longer than 255 bytes', start);
           break;
         }
         if (p < 0x4000) { jumps[nj++] = p; jumps[nj++] = n; }
@@ -86,11 +103,13 @@ export class Reader {
       if (c > 63) this.fail(`label type 0x${c.toString(16)} (label over 63 bytes)`, p);
       if (p + 1 + c > limit) this.fail('truncated label', p);
       len += c + 1;
-      if (len > 255) this.fail('name longer than 255 bytes', start);
+      if (len > 255) break;
       offs[n] = p;
       labs[n++] = readLabel(b, p + 1, p + 1 + c);
       p += c + 1;
     }
+    // RFC 1035 §2.3.4: at most 255 bytes, the labels read and a remembered tail together.
+    if (len + tailLen - 1 > 255) this.fail('name longer than 255 bytes', start);
     let name = tail;
     let suffixLen = tailLen;
     let k = nj - 2;

@@ -26,10 +26,11 @@ export function txtEncode(pairs: Record<string, string | TxtValue>): Uint8Array[
     const v = pairs[key];
     if (v === true) { list.push(utf8(key)); continue; }
     const val = typeof v === 'string' ? utf8(v) : v;
-    if (!(val instanceof Uint8Array)) throw new EncodeError(`TXT key ${key}`, 'value must be a string, bytes or true');
+    const field = `TXT key ${key}`;
+    if (!(val instanceof Uint8Array)) throw new EncodeError(field, 'value must be a string, bytes or true');
     // The key is ASCII: one byte per character.
-    if (key.length + 1 + val.length > 255) throw new EncodeError(`TXT key ${key}`, 'pair longer than 255 bytes');
     const s = new Uint8Array(key.length + 1 + val.length);
+    if (s.length > 255) throw new EncodeError(field, 'pair longer than 255 bytes');
     s.set(utf8(key + '='));
     s.set(val, key.length + 1);
     list.push(s);

@@ -24,7 +24,6 @@ const TABLE_MAX = 2048;
 let gen = 0;
 const added: string[] = [];
 const starts: number[] = [];
-const len: number[] = [0];
 
 function target(key: string): number {
   const v = table.get(key);
@@ -52,7 +51,7 @@ export class Writer {
 
   /** Writes `x` as an unsigned big-endian integer of `n` bytes (1, 2 or 4). */
   uint(x: number, n: number, field: string): void {
-    if (x >>> 0 !== x || x >= 2 ** (8 * n)) throw new EncodeError(field, `not ${n === 1 ? 'an' : 'a'} ${8 * n}-bit value: ${x}`);
+    if (x >>> 0 !== x || x >= 2 ** (8 * n)) throw new EncodeError(field, `not in 0..${2 ** (8 * n) - 1}: ${x}`);
     this.room(n);
     if (n === 1) this.b[this.pos] = x;
     else if (n === 2) this.v.setUint16(this.pos, x);
@@ -60,7 +59,7 @@ export class Writer {
     this.pos += n;
   }
 
-  bytes(x: Uint8Array, field: string): void {
+  copy(x: Uint8Array, field: string): void {
     if (!(x instanceof Uint8Array)) throw new EncodeError(field, 'not a Uint8Array');
     this.room(x.length);
     this.b.set(x, this.pos);
@@ -95,7 +94,7 @@ export class Writer {
    * Writes a name. `pointer` false writes it in full (SRV target in legacy
    * unicast, SIG signer); its labels still become targets for later names.
    */
-  name(name: string, field: string, pointer = this.compress): void {
+  domain(name: string, field: string, pointer = this.compress): void {
     if (typeof name !== 'string') throw new EncodeError(field, 'not a name string');
     name = trimDot(name);
     if (name === '') return this.uint(0, 1, field);
@@ -115,13 +114,12 @@ export class Writer {
     for (let j = 0; j < n; j++) {
       // pos never passes cap, so the label (at most 68 bytes) stays inside the scratch's slack.
       const here = this.pos;
-      const next = writeLabel(name, starts[j], this.b, here + 1, len);
-      const size = len[0];
-      const bad = next < 0 ? 'bad escape' : size === 0 ? 'empty label' : size > 63 ? 'label over 63 bytes' : '';
+      const size = writeLabel(name, starts[j], this.b, here + 1);
+      const bad = size < 0 ? 'bad escape' : size === 0 ? 'empty label' : size > 63 ? 'label over 63 bytes' : '';
       if (bad) throw new EncodeError(field, `${bad} in ${JSON.stringify(name)}`);
+      this.room(1 + size);
       this.b[here] = size;
       this.pos = here + 1 + size;
-      if (this.pos > this.cap) throw FULL;
     }
     const labelsEnd = this.pos;
     const tailLen = hit >= 0 ? hit >> 14 : 1;
