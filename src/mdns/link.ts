@@ -4,7 +4,7 @@
 import type { NetInterface, Platform, Socket } from '../platform.js';
 import type { CodecOptions, EncodeOptions, Leftover, Message, Packed, Rec } from '../wire/types.js';
 import { T } from '../wire/types.js';
-import { encode, message, pack } from '../wire/message.js';
+import { encode, leftover, message, pack, sectionsOf } from '../wire/message.js';
 import { withTtl } from './record.js';
 import type { Owned } from './record.js';
 import { tsrOptions } from './tsr.js';
@@ -81,7 +81,7 @@ export class Link {
         // One record larger than the budget: it can never be sent; skip it.
         this._count('tooLarge');
         // (`rest` holds the sections in wire order: the first item left is that record.)
-        Object.values(p.rest).find((l) => l.length)!.shift();
+        sectionsOf(p.rest).find((l) => l.length)!.shift();
       }
       if (!p.full) return;
       m = { ...m, ...p.rest };
@@ -223,7 +223,6 @@ const MIN_BUDGET = 128;
 
 /** All of `m` but what `pack` handed back (`rest` has every section). */
 function placedOf(m: Message, rest: Leftover): Message {
-  const placed = { ...m };
-  for (const s of Object.keys(rest) as (keyof Leftover)[]) placed[s] = m[s].slice(0, m[s].length - rest[s].length) as never;
-  return placed;
+  const left = sectionsOf(rest);
+  return { ...m, ...leftover(sectionsOf(m).map((list, s) => list.slice(0, list.length - left[s].length))) };
 }

@@ -11,14 +11,18 @@ import { FULL, MAX_BUDGET, Writer } from './writer.js';
 export const MTU_BUDGET = 1452;
 const MIN_QUESTION = 5;
 const MIN_RECORD = 11;
-/** The sections in wire order (RFC 1035 §4.1), the first one the questions. */
-const SECTIONS = ['questions', 'answers', 'authorities', 'additionals'] as const;
-/** An object with one value per section, in wire order. */
-function sections<V>(value: (name: typeof SECTIONS[number], s: number) => V): Record<typeof SECTIONS[number], V> {
-  return Object.fromEntries(SECTIONS.map((name, s) => [name, value(name, s)])) as Record<typeof SECTIONS[number], V>;
-}
+/**
+ * The sections in wire order (RFC 1035 §4.1), the first one the questions.
+ * Reached through this function rather than by name strings, so the device
+ * build may shorten the field names (scripts/kept-names.mjs).
+ */
+export const sectionsOf = (m: Leftover): unknown[][] => [m.questions, m.answers, m.authorities, m.additionals];
 
-const NOTHING_LEFT: Leftover = Object.freeze(sections(() => Object.freeze([]) as unknown as never[]));
+/** A Leftover from four lists in wire order. */
+export const leftover = ([questions, answers, authorities, additionals]: unknown[][]): Leftover =>
+  ({ questions, answers, authorities, additionals }) as Leftover;
+
+const NOTHING_LEFT: Leftover = Object.freeze(leftover([[], [], [], []]));
 
 export function message(m: Partial<Message> = {}): Message {
   return {
@@ -123,8 +127,8 @@ function fill(m: Message, o: EncodeOptions, budget: number): Packed {
   const counts = [0, 0, 0, 0];
   let full = false;
   for (let s = 0; s < 4 && !full; s++) {
-    const list: unknown = m[SECTIONS[s]];
-    if (!Array.isArray(list)) throw new EncodeError(SECTIONS[s], 'must be a list');
+    const list: unknown = sectionsOf(m)[s];
+    if (!Array.isArray(list)) throw new EncodeError(['questions', 'answers', 'authorities', 'additionals'][s], 'must be a list');
     for (let i = 0; i < list.length; i++) {
       const pos = w.pos, mark = w.mark();
       try {
@@ -140,7 +144,7 @@ function fill(m: Message, o: EncodeOptions, budget: number): Packed {
     }
   }
   for (let s = 0; s < 4; s++) w.v.setUint16(4 + 2 * s, counts[s]);
-  const rest = full ? sections((name, s) => m[name].slice(counts[s]) as never[]) : NOTHING_LEFT;
+  const rest = full ? leftover(sectionsOf(m).map((list, s) => list.slice(counts[s]))) : NOTHING_LEFT;
   return { data: w.b.slice(0, w.pos), rest, full };
 }
 
