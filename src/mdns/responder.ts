@@ -97,7 +97,8 @@ type ProxyChange = Parameters<ProxyHandle['update']>[0];
 /** A client's registration or renewal: a service keeps the label it has (it may have been renamed, RFC 6762 §9). */
 function applyChange(p: Proxied, change: ProxyChange): void {
   if (change.received !== undefined && p.tsrData) p.tsrData = { ...p.tsrData, received: change.received };
-  if (change.addresses !== undefined) p.ips = [...change.addresses];
+  // Addresses, when given, are a non-empty list (checkAddresses).
+  if (change.addresses) p.ips = [...change.addresses];
   if (change.services !== undefined) p.instances = change.services.map((x) => ({ spec: { ...x }, label: p.instances.find((y) => y.spec.name === x.name)?.label ?? x.name }));
 }
 
@@ -269,7 +270,8 @@ export class Responder extends Engine {
         if (theirs.some((x) => x?.checksum !== t.checksum)) return this._end(g, 'conflict', false);
         if (theirs.some((x) => compareTsr(t, x!, this._skew) === 'theirs')) return this._end(g, 'stale', false);
         if (heard && !this._sameTsr(t, heard.tsr)) this._heard.forget(key);
-        for (const x of local) if (compareTsr(t, x.client!.tsrData!, this._skew) === 'mine') displaced.add(x);
+        // Same key, and none newer: a time other than ours is older.
+        for (const x of local) if (!this._sameTsr(t, x.client!.tsrData)) displaced.add(x);
       }
       for (const x of displaced) this._end(x, 'stale', false);
       // Quiet rule (seed 000): the same data with the same time is already on the link (every record we would
@@ -477,7 +479,7 @@ export class Responder extends Engine {
   }
 
   private _announce(link: Link, records: Owned[]): void {
-    link.multicastRecords(records, []);
+    link.multicastRecords(records);
     this._repeat.push({ via: link, owned: records, at: this._now + ANNOUNCE_INTERVAL });
     this._schedule(link);
   }
@@ -805,8 +807,7 @@ export class Responder extends Engine {
       const keyed = theirs?.checksum === mine.checksum;
       // A prober without our key is answered (we defend, RFC 6762 §8.1) or tie-broken (§8.2) as ever.
       if (probe && !keyed) continue;
-      const ours = new Set(g.owned.map((o) => o.rid));
-      const identical = list.every((r) => ours.has(recordId(r)));
+      const identical = list.every((r) => g.owned.some((o) => o.rid === recordId(r)));
       const order = keyed ? compareTsr(mine, theirs!, this._skew) : undefined;
       decided.set(key, identical && order === 'same' ? 'agreed' : 'decided');
       const s = g.states.get(link);
