@@ -145,6 +145,7 @@ export class Responder extends Engine {
   /** Records by owner name key; it and the two below are derived from the groups (_reindex). */
   private _index!: Map<string, Entry[]>;
   private _ticks = new Map<Link, Alarm>();
+  /** Truncated queries waiting for more known answers, by link and source address. */
   private _waits = new Map<string, KnownAnswerWait>();
   private _repeat: Repeat[] = [];
   private _conflictTimes: number[] = [];
@@ -541,23 +542,22 @@ export class Responder extends Engine {
    */
   private _sendProbes(link: Link, groups: Due[]): void {
     const probe = (questions: Question[], authorities: Rec[]): Message => message({ questions, authorities });
-    let q: Question[] = [];
-    let a: Rec[] = [];
-    const send = (): void => link.send(probe(q, a), undefined, false, this._tsrOf);
+    /** The packet being filled. */
+    let m: Message | undefined;
+    const send = (): void => { if (m) link.send(m, undefined, false, this._tsrOf); };
     for (const [g, s] of groups) {
       const qu = s.n === 0;
       const recs = claimed(recordsOn(g, link));
       const qs = [...new Map(recs.map((o) => [o.ownerKey, { name: o.rec.name, type: T.ANY, class: CLASS_IN, qu }])).values()];
       const as = recs.map((o) => withTtl(o.rec, o.rec.ttl, false));
-      if (q.length && !link.fits(probe(q.concat(qs), a.concat(as)), this._tsrOf)) {
+      const more = m && probe(m.questions.concat(qs), m.authorities.concat(as));
+      if (more && link.fits(more, this._tsrOf)) m = more;
+      else {
         send();
-        q = [];
-        a = [];
+        m = probe(qs, as);
       }
-      q.push(...qs);
-      a.push(...as);
     }
-    if (q.length) send();
+    send();
     this._count('probes');
   }
 
@@ -586,7 +586,8 @@ export class Responder extends Engine {
       return this._answer(link, m.questions, m.answers, meta, { legacy: m });
     }
     // RFC 6762 §7.2: a query with TC is followed by more known answers: wait 400-500 ms for them.
-    const key = `${link.id}|${meta.src}|${meta.srcPort}`;
+    // (The source port is 5353 from here on.)
+    const key = `${link.id}|${meta.src}`;
     const wait = this._waits.get(key);
     if (wait && m.questions.length === 0) {
       wait.known.push(...m.answers);
