@@ -810,13 +810,14 @@ export class Responder extends Engine {
       if (probe && !keyed) continue;
       const identical = list.every((r) => g.owned.some((o) => o.rid === recordId(r)));
       const order = keyed ? compareTsr(mine, theirs!, this._skew) : undefined;
-      decided.set(key, identical && order === 'same' ? 'agreed' : 'decided');
+      const agreed = identical && order === 'same';
+      decided.set(key, agreed ? 'agreed' : 'decided');
       const s = g.states.get(link);
       // Our own data repeated (a legacy responder's cache) is no conflict; a goodbye claims nothing.
       if (!keyed) {
         if (theirs || (!identical && list.some((r) => r.ttl > 0))) this._end(g, 'conflict', true);
       } else if (order === 'theirs') this._end(g, 'stale', false);
-      else if (order === 'same' && identical && s?.phase === 'probing' && (!probe || s.n === 0)) this._standDown(g);
+      else if (agreed && s?.phase === 'probing' && (!probe || s.n === 0)) this._standDown(g);
       else if (order === 'mine' && !probe && !identical) this._reassert(g, link, now + 1000);
     }
     return decided;
