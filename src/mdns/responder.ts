@@ -644,8 +644,8 @@ export class Responder extends Engine {
     const unicast: Owned[] = [];
     const now = this._now;
     // §5.5: a query sent straight to our unicast address is answered as if it asked QU.
-    const dst = meta.dst && parseIp(meta.dst);
-    const direct = !!dst && !isMulticast(dst);
+    const dst = parseIp(meta.dst ?? '');
+    const direct = dst !== undefined && !isMulticast(dst);
     // §7.1: known answers on our names; the querier already knows a record it holds with at least half our TTL.
     const suppress = new Map(known.filter((r) => this._index.has(nameKey(r.name))).map((r) => [recordId(r), r.ttl]));
     const keep = (o: Owned): boolean => (suppress.get(o.rid) ?? -Infinity) < o.rec.ttl / 2;

@@ -68,7 +68,7 @@ interface Pending {
   packet: Uint8Array;
   deadline: number;
   /** Set once the exchange went on over TCP: later UDP copies are not its reply. */
-  overTcp: boolean;
+  tcp: boolean;
   /** Ends the exchange and hands over its reply, or none (timeout). */
   finish: (reply?: Message) => void;
   /** Cancels what the exchange waits on now: the retransmission timer, or the TCP exchange. */
@@ -128,7 +128,7 @@ export class Client {
     }));
     const deadline = platform.now() + this._total;
     const p: Pending = {
-      id, to, question, packet, deadline, overTcp: false, cancel: () => {},
+      id, to, question, packet, deadline, tcp: false, cancel: () => {},
       finish: (reply) => {
         this._stop(p);
         done(reply);
@@ -207,7 +207,7 @@ export class Client {
     const m = this._decode(data);
     if (!m) return;
     const p = this._pending.get(m.id);
-    if (!p || !m.qr || p.overTcp) {
+    if (!p || !m.qr || p.tcp) {
       this._count('unknownId');
       return;
     }
@@ -231,7 +231,7 @@ export class Client {
     const platform = this._platform as Platform & Required<Pick<Platform, 'connect'>>;
     this._count('tcp');
     // The exchange keeps its ID in _pending; only the retransmission timer ends.
-    p.overTcp = true;
+    p.tcp = true;
     p.cancel();
     p.cancel = tcpExchange(platform, p.to, p.packet, Math.max(0, p.deadline - platform.now()), (r) => this.guard(() => {
       const m = typeof r === 'string' ? undefined : this._decode(r);
