@@ -64,6 +64,9 @@ interface Entry { g: Registration; o: Owned }
 /** A registration whose probe or announcement on a link is due, with its state there. */
 type Due = [Registration, LinkState];
 
+/** A second announcement of updated records (§8.4) on a link, due at `at`. */
+interface Repeat { via: Link; owned: Owned[]; at: number }
+
 /** A truncated query's known answers, gathered until its timer fires (§7.2). */
 interface KnownAnswerWait {
   known: Rec[];
@@ -75,7 +78,8 @@ interface Proxied {
   ips: string[];
   /** Its services, each with the instance label in use. */
   instances: { spec: ServiceSpec; label: string }[];
-  tsr?: Tsr;
+  /** Its TSR data (draft-tllq-tsr-05): key checksum and time of receipt. */
+  tsrData?: Tsr;
   /** A secondary registrar (seed 000): it neither probes nor announces, and answers only retransmitted questions. */
   standby: boolean;
   /** Where the registration stands: what its handle's `state` tells. */
@@ -92,8 +96,9 @@ type ProxyChange = Parameters<ProxyHandle['update']>[0];
 
 /** A client's registration or renewal: a service keeps the label it has (it may have been renamed, RFC 6762 §9). */
 function applyChange(p: Proxied, change: ProxyChange): void {
-  if (change.received !== undefined && p.tsr) p.tsr = { ...p.tsr, received: change.received };
-  if (change.addresses !== undefined) p.ips = [...change.addresses];
+  if (change.received !== undefined && p.tsrData) p.tsrData = { ...p.tsrData, received: change.received };
+  // Addresses, when given, are a non-empty list (checkAddresses).
+  if (change.addresses) p.ips = [...change.addresses];
   if (change.services !== undefined) p.instances = change.services.map((x) => ({ spec: { ...x }, label: p.instances.find((y) => y.spec.name === x.name)?.label ?? x.name }));
 }
 
@@ -140,9 +145,9 @@ export class Responder extends Engine {
   /** Records by owner name key; it and the two below are derived from the groups (_reindex). */
   private _index!: Map<string, Entry[]>;
   private _ticks = new Map<Link, Alarm>();
+  /** Truncated queries waiting for more known answers, by link and source address. */
   private _waits = new Map<string, KnownAnswerWait>();
-  /** Second announcements of updated records (§8.4), due at `at`. */
-  private _repeat: { via: Link; owned: Owned[]; at: number }[] = [];
+  private _repeat: Repeat[] = [];
   private _conflictTimes: number[] = [];
   /** The interfaces in use: up, multicast-capable, and chosen by the options. */
   private _ifaces: NetInterface[] = [];
@@ -166,7 +171,7 @@ export class Responder extends Engine {
   }
 
   /** TSR data of a locally registered name, for outgoing messages (§3.5). */
-  private readonly _tsrOf = (key: string): Tsr | undefined => this._tsrNames.get(key)?.client?.tsr;
+  private readonly _tsrOf = (key: string): Tsr | undefined => this._tsrNames.get(key)?.client?.tsrData;
 
   get hostName(): string { return `${this._host.label}.local`; }
 
@@ -213,10 +218,11 @@ export class Responder extends Engine {
    */
   proxy(spec: ProxySpec): ProxyHandle {
     this._open('proxy');
-    const tsr = checkProxy(spec);
+    const tsrData = checkProxy(spec);
     const g = new Registration(spec.hostName);
-    g.client = { ips: [], instances: [], tsr, standby: !!spec.secondary, stage: 'probing' };
-    applyChange(g.client, { addresses: spec.addresses, services: spec.services });
+    g.client = { ips: [], instances: [], tsrData, standby: !!spec.secondary, stage: 'probing' };
+    // The spec's addresses and services, as a first change (its TSR data is in place).
+    applyChange(g.client, spec);
     // Not joined yet: indexing it changes nothing.
     this._rebuild(g);
     // Each record must be encodable on its own (a label over 63 bytes, a TXT string over 255): EncodeError names it.
@@ -252,7 +258,7 @@ export class Responder extends Engine {
    */
   private _admit(g: Registration): void {
     const mine = g.client!;
-    const t = mine.tsr;
+    const t = mine.tsrData;
     if (t) {
       const now = this._now;
       const displaced = new Set<Registration>();
@@ -260,12 +266,13 @@ export class Responder extends Engine {
         // Other registrations only: g joins the index below.
         const local = (this._index.get(key) ?? []).map((e) => e.g);
         const heard = this._heard.get(key, now);
-        const theirs = local.map((x) => x.client?.tsr);
+        const theirs = local.map((x) => x.client?.tsrData);
         if (heard) theirs.push(heard.tsr);
         if (theirs.some((x) => x?.checksum !== t.checksum)) return this._end(g, 'conflict', false);
         if (theirs.some((x) => compareTsr(t, x!, this._skew) === 'theirs')) return this._end(g, 'stale', false);
         if (heard && !this._sameTsr(t, heard.tsr)) this._heard.forget(key);
-        for (const x of local) if (compareTsr(t, x.client!.tsr!, this._skew) === 'mine') displaced.add(x);
+        // Same key, and none newer: a time other than ours is older.
+        for (const x of local) if (!this._sameTsr(t, x.client!.tsrData)) displaced.add(x);
       }
       for (const x of displaced) this._end(x, 'stale', false);
       // Quiet rule (seed 000): the same data with the same time is already on the link (every record we would
@@ -301,7 +308,7 @@ export class Responder extends Engine {
    * same key and time) are left out of the goodbye.
    */
   private _othersAdvertise(g: Registration): Set<string> {
-    const t = g.client!.tsr;
+    const t = g.client!.tsrData;
     const now = this._now;
     // On the client's own names only the same key and time count; a shared PTR heard from another host stays anyway.
     return new Set(t ? g.owned.filter((o) => {
@@ -391,7 +398,7 @@ export class Responder extends Engine {
         append(index, o.ownerKey, { g, o });
         (g.client?.standby ? secondary : primary).add(o.rid);
       }
-      if (g.client?.tsr) for (const key of g.names) tsr.set(key, g);
+      if (g.client?.tsrData) for (const key of g.names) tsr.set(key, g);
     }
     // A record another, primary registration also owns is answered as usual.
     for (const id of primary) secondary.delete(id);
@@ -414,7 +421,7 @@ export class Responder extends Engine {
     // A proxied client's removed records all get goodbyes; a host's own unique ones are replaced by the flush bit (§10.2).
     const gone = removed.filter((o) => (!o.unique || g.client) && !this._ownedBy(o.rid, [g]));
     // The goodbye of names the client dropped still carries its (new) TSR time, so another registrar's older copy goes stale (§3.4) rather than reasserted.
-    const t = g.client?.tsr;
+    const t = g.client?.tsrData;
     const goneTsr = t ? (key: string): Tsr | undefined => this._tsrOf(key) ?? (dropped.has(key) ? t : undefined) : undefined;
     for (const link of this._links.values()) {
       if (!answerable(g, link)) continue;
@@ -473,7 +480,7 @@ export class Responder extends Engine {
   }
 
   private _announce(link: Link, records: Owned[]): void {
-    link.multicastRecords(records, []);
+    link.multicastRecords(records);
     this._repeat.push({ via: link, owned: records, at: this._now + ANNOUNCE_INTERVAL });
     this._schedule(link);
   }
@@ -522,9 +529,9 @@ export class Responder extends Engine {
       } else s.due = now + ANNOUNCE_INTERVAL;
       if ([...g.states.values()].every((x) => x.phase !== 'probing')) g.sayOnce('established');
     }
-    const due = this._repeat.filter((r) => r.via === link && r.at <= now);
-    this._repeat = this._repeat.filter((r) => !due.includes(r));
-    link.multicastRecords(due.flatMap((r) => r.owned.filter((o) => this._ownedBy(o.rid))));
+    const due = (r: Repeat): boolean => r.via === link && r.at <= now;
+    link.multicastRecords(this._repeat.filter(due).flatMap((r) => r.owned.filter((o) => this._ownedBy(o.rid))));
+    this._repeat = this._repeat.filter((r) => !due(r));
     this._schedule(link);
   }
 
@@ -535,23 +542,22 @@ export class Responder extends Engine {
    */
   private _sendProbes(link: Link, groups: Due[]): void {
     const probe = (questions: Question[], authorities: Rec[]): Message => message({ questions, authorities });
-    let q: Question[] = [];
-    let a: Rec[] = [];
-    const send = (): void => link.send(probe(q, a), undefined, false, this._tsrOf);
+    /** The packet being filled. */
+    let m: Message | undefined;
+    const send = (): void => { if (m) link.send(m, undefined, false, this._tsrOf); };
     for (const [g, s] of groups) {
       const qu = s.n === 0;
       const recs = claimed(recordsOn(g, link));
       const qs = [...new Map(recs.map((o) => [o.ownerKey, { name: o.rec.name, type: T.ANY, class: CLASS_IN, qu }])).values()];
       const as = recs.map((o) => withTtl(o.rec, o.rec.ttl, false));
-      if (q.length && !link.fits(probe(q.concat(qs), a.concat(as)), this._tsrOf)) {
+      const more = m && probe(m.questions.concat(qs), m.authorities.concat(as));
+      if (more && link.fits(more, this._tsrOf)) m = more;
+      else {
         send();
-        q = [];
-        a = [];
+        m = probe(qs, as);
       }
-      q.push(...qs);
-      a.push(...as);
     }
-    if (q.length) send();
+    send();
     this._count('probes');
   }
 
@@ -580,7 +586,8 @@ export class Responder extends Engine {
       return this._answer(link, m.questions, m.answers, meta, { legacy: m });
     }
     // RFC 6762 §7.2: a query with TC is followed by more known answers: wait 400-500 ms for them.
-    const key = `${link.id}|${meta.src}|${meta.srcPort}`;
+    // (The source port is 5353 from here on.)
+    const key = `${link.id}|${meta.src}`;
     const wait = this._waits.get(key);
     if (wait && m.questions.length === 0) {
       wait.known.push(...m.answers);
@@ -797,20 +804,20 @@ export class Responder extends Engine {
       if (!probe) for (const r of list) this._heard.note(key, recordId(r), r.ttl, now, theirs);
       const g = this._tsrNames.get(key);
       if (!g) continue;
-      const mine = g.client!.tsr!;
+      const mine = g.client!.tsrData!;
       const keyed = theirs?.checksum === mine.checksum;
       // A prober without our key is answered (we defend, RFC 6762 §8.1) or tie-broken (§8.2) as ever.
       if (probe && !keyed) continue;
-      const ours = new Set(g.owned.map((o) => o.rid));
-      const identical = list.every((r) => ours.has(recordId(r)));
+      const identical = list.every((r) => g.owned.some((o) => o.rid === recordId(r)));
       const order = keyed ? compareTsr(mine, theirs!, this._skew) : undefined;
-      decided.set(key, identical && order === 'same' ? 'agreed' : 'decided');
+      const agreed = identical && order === 'same';
+      decided.set(key, agreed ? 'agreed' : 'decided');
       const s = g.states.get(link);
       // Our own data repeated (a legacy responder's cache) is no conflict; a goodbye claims nothing.
       if (!keyed) {
         if (theirs || (!identical && list.some((r) => r.ttl > 0))) this._end(g, 'conflict', true);
       } else if (order === 'theirs') this._end(g, 'stale', false);
-      else if (order === 'same' && identical && s?.phase === 'probing' && (!probe || s.n === 0)) this._standDown(g);
+      else if (agreed && s?.phase === 'probing' && (!probe || s.n === 0)) this._standDown(g);
       else if (order === 'mine' && !probe && !identical) this._reassert(g, link, now + 1000);
     }
     return decided;
