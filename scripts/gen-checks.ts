@@ -2,7 +2,8 @@
 // checks with to compact rule tables for the QuickJS build, read by the
 // small checker in platform/quickjs/checks.ts, so the device file does not
 // carry the validator. Writes platform/quickjs/rules.gen.ts;
-// test/quickjs/checks.test.ts fails when that file is stale.
+// test/quickjs/checks.test.ts fails when that file is stale. A schema
+// keyword or type the checker does not know stops the build here.
 //   node --loader ts-node/esm scripts/gen-checks.ts [--print]
 import { writeFileSync } from 'node:fs';
 import { DeviceConfig, Service } from '../platform/schema.js';
@@ -10,22 +11,54 @@ import type { Rule } from '../platform/quickjs/checks.js';
 
 type Schema = Record<string, unknown>;
 
+/** Per checked type, the schema keywords that bound it, as [at least, at most]. */
+const BOUNDS: Record<NonNullable<Rule['t']>, [string, string] | undefined> = {
+  string: ['minLength', 'maxLength'],
+  integer: ['minimum', 'maximum'],
+  array: ['minItems', 'maxItems'],
+  object: undefined,
+};
+
+/** What the checker reads; description only says what a pattern means. */
+const KNOWN = new Set([
+  'type', 'const', 'anyOf', 'pattern', 'description', 'items', 'properties', 'required', 'patternProperties', 'additionalProperties',
+  ...Object.values(BOUNDS).flatMap((b) => b ?? []),
+]);
+
+function refuse(at: string, why: string): never {
+  throw new Error(`gen-checks: ${at || '/'}: ${why}, which platform/quickjs/checks.ts does not check`);
+}
+
 /** One schema node as a Rule: only what checking needs, under short keys. */
-export function rule(s: Schema): Rule {
-  const r: Rule = {};
-  if (Array.isArray(s.anyOf)) r.any = (s.anyOf as Schema[]).map(rule);
-  if (s.const !== undefined) r.c = s.const as string | number | boolean;
-  else if (typeof s.type === 'string' && !r.any) r.t = s.type as Rule['t'];
-  if (typeof s.pattern === 'string') r.re = s.pattern;
-  if (typeof s.description === 'string' && typeof s.pattern === 'string') r.d = s.description;
-  for (const [from, to] of [['minimum', 'mn'], ['maximum', 'mx'], ['minLength', 'ln'], ['maxLength', 'lx'], ['minItems', 'in'], ['maxItems', 'ix']] as const) {
-    if (typeof s[from] === 'number') r[to] = s[from] as number;
+export function rule(s: Schema, at = ''): Rule {
+  for (const k of Object.keys(s)) if (!KNOWN.has(k)) refuse(at, `schema keyword '${k}'`);
+  if (s.const !== undefined) return { c: [s.const as string | number | boolean] };
+  // A union: literals, and at most one other type, whose rule then also lets the literals pass.
+  if (Array.isArray(s.anyOf)) {
+    const alts = (s.anyOf as Schema[]).map((a) => rule(a, at));
+    const typed = alts.filter((a) => a.t);
+    if (typed.length > 1) refuse(at, 'a union of two types');
+    return { ...typed[0], c: alts.flatMap((a) => a.c ?? []) };
   }
-  if (s.items) r.i = rule(s.items as Schema);
-  if (s.properties) r.p = Object.fromEntries(Object.entries(s.properties as Record<string, Schema>).map(([k, v]) => [k, rule(v)]));
+  const t = s.type as NonNullable<Rule['t']>;
+  if (!Object.keys(BOUNDS).includes(t)) refuse(at, `type '${String(s.type)}'`);
+  const r: Rule = { t };
+  const [lo, hi] = (BOUNDS[t] ?? []).map((k) => s[k] as number | undefined);
+  if (lo !== undefined || hi !== undefined) {
+    // A length or a count is never below 0; an integer's lower bound must be given.
+    if (t === 'integer' && lo === undefined) refuse(at, 'an integer without a minimum');
+    r.b = hi === undefined ? [lo ?? 0] : [lo ?? 0, hi];
+  }
+  if (typeof s.pattern === 'string') {
+    r.re = s.pattern;
+    if (typeof s.description === 'string') r.d = s.description;
+  }
+  if (s.items) r.i = rule(s.items as Schema, `${at}/*`);
+  if (s.properties) r.p = Object.fromEntries(Object.entries(s.properties as Record<string, Schema>).map(([k, v]) => [k, rule(v, `${at}/${k}`)]));
   if (Array.isArray(s.required) && s.required.length) r.r = s.required as string[];
-  if (s.patternProperties) r.pp = Object.entries(s.patternProperties as Record<string, Schema>).map(([k, v]) => [k, rule(v)]);
+  if (s.patternProperties) r.pp = Object.entries(s.patternProperties as Record<string, Schema>).map(([k, v]) => [k, rule(v, `${at}/${k}`)]);
   if (s.additionalProperties === false) r.x = 1;
+  else if (s.additionalProperties !== undefined) refuse(at, 'additionalProperties other than false');
   return r;
 }
 
