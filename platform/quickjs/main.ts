@@ -48,9 +48,8 @@ const log = (level: LogLevel, msg: string, data?: object): void => {
 
 const os = qjsOs as unknown as DeviceOs;
 const platform = createQjsPlatform(udp, os, { interfaces: c.interfaces, log });
-const responder = createResponder(platform, {
-  hostName: c.hostName, interfaces: c.interfaces, families: c.families, ttl: c.ttl, budget: c.budget, tsr: c.tsr, tsrSkew: c.tsrSkew,
-});
+// The responder reads its own options from the config and leaves the rest.
+const responder = createResponder(platform, c);
 const querier = createQuerier(platform, { endpoint: responder.endpoint, cacheSize: c.cacheSize });
 const published = new Set<ServiceHandle>();
 
