@@ -65,7 +65,7 @@ export function createQjsPlatform(native: Native, os: QjsOs, opts: QjsPlatformOp
   };
 
   return {
-    now: native.now ? () => native.now!() : () => Date.now(),
+    now: native.now ?? Date.now,
     timer(ms, fn) {
       const h = os.setTimeout(() => {
         try {
@@ -79,11 +79,9 @@ export function createQjsPlatform(native: Native, os: QjsOs, opts: QjsPlatformOp
     random: Math.random,
     interfaces,
     onInterfaces(fn): Cancel {
+      // The first watcher starts the polling, from the list as it is now (told to no one yet).
+      if (watchers.size === 0) check();
       watchers.add(fn);
-      if (watchers.size === 1) {
-        seen = JSON.stringify(interfaces());
-        poll = os.setTimeout(check, opts.pollMs ?? 2000);
-      }
       return () => {
         watchers.delete(fn);
         if (watchers.size === 0) os.clearTimeout(poll);
@@ -110,7 +108,7 @@ function openSocket(native: Native, os: QjsOs, o: OpenOptions, log: NonNullable<
   let closed = false;
 
   /** A native call whose error is logged, with `data`. */
-  const attempt = <T>(what: string, data: object, call: () => T, level: LogLevel = 'warn'): T | undefined => {
+  const attempt = <T>(what: string, call: () => T, data: object = {}, level: LogLevel = 'warn'): T | undefined => {
     try {
       return call();
     } catch (e) {
@@ -121,16 +119,16 @@ function openSocket(native: Native, os: QjsOs, o: OpenOptions, log: NonNullable<
 
   const membership = (what: 'join' | 'leave', ifindex: number): void => {
     const group = o.group;
-    if (!closed && group !== undefined) attempt(`${what} failed`, { group, ifindex }, () => native[what](fd, o.family, group, ifindex));
+    if (!closed && group !== undefined) attempt(`${what} failed`, () => native[what](fd, o.family, group, ifindex), { group, ifindex });
   };
 
   os.setReadHandler(fd, () => {
     for (let n = 0; n < READ_BURST && !closed; n++) {
-      const got = attempt('receive failed', {}, () => native.recv(fd, o.family));
+      const got = attempt('receive failed', () => native.recv(fd, o.family));
       if (!got) return;
       const { data, ...meta } = got;
       const bytes = new Uint8Array(data);
-      for (const fn of listeners) attempt('packet handler threw', {}, () => fn(bytes, meta), 'error');
+      for (const fn of listeners) attempt('packet handler threw', () => fn(bytes, meta), {}, 'error');
     }
   });
 
@@ -138,15 +136,17 @@ function openSocket(native: Native, os: QjsOs, o: OpenOptions, log: NonNullable<
     join: (ifindex) => membership('join', ifindex),
     leave: (ifindex) => membership('leave', ifindex),
     send(data, to) {
-      if (!closed) attempt('send failed', { to: to.addr, ifindex: to.ifindex },
-        () => native.send(fd, o.family, data.slice().buffer as ArrayBuffer, to.addr, to.port, to.ifindex ?? -1));
+      if (!closed) {
+        attempt('send failed', () => native.send(fd, o.family, data.slice().buffer as ArrayBuffer, to.addr, to.port, to.ifindex ?? -1),
+          { to: to.addr, ifindex: to.ifindex });
+      }
     },
     onMessage: (fn) => void listeners.push(fn),
     close() {
       if (closed) return;
       closed = true;
       os.setReadHandler(fd, null);
-      attempt('close failed', {}, () => native.close(fd));
+      attempt('close failed', () => native.close(fd));
       gone();
     },
   };
