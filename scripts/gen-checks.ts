@@ -50,21 +50,29 @@ export function rule(s: Schema, at = ''): Rule {
     r.b = hi === undefined ? [lo ?? 0] : [lo ?? 0, hi];
   }
   if (typeof s.pattern === 'string') {
-    r.re = s.pattern;
+    r.re = new RegExp(s.pattern);
     if (typeof s.description === 'string') r.d = s.description;
   }
   if (s.items) r.i = rule(s.items as Schema, `${at}/*`);
   if (s.properties) r.p = Object.fromEntries(Object.entries(s.properties as Record<string, Schema>).map(([k, v]) => [k, rule(v, `${at}/${k}`)]));
   if (Array.isArray(s.required) && s.required.length) r.r = s.required as string[];
-  if (s.patternProperties) r.pp = Object.entries(s.patternProperties as Record<string, Schema>).map(([k, v]) => [k, rule(v, `${at}/${k}`)]);
-  if (s.additionalProperties === false) r.x = 1;
-  else if (s.additionalProperties !== undefined) refuse(at, 'additionalProperties other than false');
+  if (s.patternProperties) r.pp = Object.entries(s.patternProperties as Record<string, Schema>).map(([k, v]) => [new RegExp(k), rule(v, `${at}/${k}`)]);
+  if (t === 'object' && s.additionalProperties === undefined) r.o = 1;
+  else if (s.additionalProperties !== undefined && s.additionalProperties !== false) refuse(at, 'additionalProperties other than false');
   return r;
 }
 
+/** A rule as TypeScript: JSON, but patterns as RegExp literals, so the device compiles none. */
+function emit(v: unknown): string {
+  if (v instanceof RegExp) return String(v);
+  if (Array.isArray(v)) return `[${v.map(emit).join(',')}]`;
+  if (typeof v === 'object' && v !== null) return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${emit(x)}`).join(',')}}`;
+  return JSON.stringify(v);
+}
+
 export function generate(): string {
-  const service = JSON.stringify(rule(Service as unknown as Schema));
-  const config = JSON.stringify(rule(DeviceConfig as unknown as Schema));
+  const service = emit(rule(Service as unknown as Schema));
+  const config = emit(rule(DeviceConfig as unknown as Schema));
   // The config's service list holds the same rule: it is written once.
   if (!config.includes(service)) throw new Error('gen-checks: the config schema no longer lists services as Service');
   return [
