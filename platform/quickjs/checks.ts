@@ -38,7 +38,8 @@ export function check(rule: Rule, v: unknown, at = ''): string | undefined {
   const { t, c, b } = rule;
   if (c?.includes(v as string)) return undefined;
   // A string or an object is of that typeof, and neither null nor a list.
-  if (!t || !(t === 'integer' ? Number.isInteger(v) : t === 'array' ? Array.isArray(v) : typeof v === t && v !== null && !Array.isArray(v))) {
+  const typed = t === 'integer' ? Number.isInteger(v) : t === 'array' ? Array.isArray(v) : typeof v === t && v !== null && !Array.isArray(v);
+  if (!t || !typed) {
     return bad(`expected ${[...(t ? [TYPES[t][0]] : []), ...(c ?? []).map((x) => JSON.stringify(x))].join(' or ')}`);
   }
   if (b) {
@@ -52,7 +53,8 @@ export function check(rule: Rule, v: unknown, at = ''): string | undefined {
     for (const k of rule.r ?? []) if (o[k] === undefined) return `${at}/${k}: required`;
     // The items of a list, or the properties of an object.
     for (const k of Array.isArray(v) ? v.keys() : Object.keys(o)) {
-      const sub = rule.i ?? (rule.p && Object.keys(rule.p).includes(k as string) ? rule.p[k] : rule.pp?.find(([re]) => re.test(k as string))?.[1]);
+      const sub = rule.i
+        ?? (rule.p && Object.keys(rule.p).includes(k as string) ? rule.p[k] : rule.pp?.find(([re]) => re.test(k as string))?.[1]);
       const e = sub ? check(sub, o[k], `${at}/${k}`) : !rule.o && `${at}/${k}: unexpected property`;
       if (e) return e;
     }

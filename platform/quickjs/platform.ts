@@ -38,6 +38,9 @@ export interface QjsPlatformOptions {
 /** Most packets read per readiness callback, so one busy socket cannot starve the others. */
 const READ_BURST = 64;
 
+/** Runs `call`; what it throws is logged (at `level`, with `data`) and undefined returned. */
+type Attempt = <T>(what: string, call: () => T, data?: object, level?: LogLevel) => T | undefined;
+
 export function createQjsPlatform(native: Native, os: QjsOs, opts: QjsPlatformOptions = {}): Platform & { close(): void } {
   const log = opts.log ?? (() => undefined);
   const watchers = new Set<(list: NetInterface[]) => void>();
@@ -45,14 +48,18 @@ export function createQjsPlatform(native: Native, os: QjsOs, opts: QjsPlatformOp
   let poll: unknown;
   let seen = '';
 
-  const interfaces = (): NetInterface[] => {
+  const attempt: Attempt = (what, call, data = {}, level = 'warn') => {
     try {
-      return native.interfaces().filter((i) => (opts.interfaces ? opts.interfaces.includes(i.name) : !i.addrs.every(isLoopback)));
+      return call();
     } catch (e) {
-      log('error', 'reading the interface list', { error: String(e) });
-      return [];
+      log(level, what, { ...data, error: String(e) });
+      return undefined;
     }
   };
+
+  /** Those named in the options, else every interface with an address beyond loopback. */
+  const chosen = (i: NetInterface): boolean => (opts.interfaces ? opts.interfaces.includes(i.name) : !i.addrs.every(isLoopback));
+  const interfaces = (): NetInterface[] => attempt('reading the interface list', () => native.interfaces().filter(chosen), {}, 'error') ?? [];
 
   const check = (): void => {
     const list = interfaces();
@@ -67,13 +74,7 @@ export function createQjsPlatform(native: Native, os: QjsOs, opts: QjsPlatformOp
   return {
     now: native.now ?? Date.now,
     timer(ms, fn) {
-      const h = os.setTimeout(() => {
-        try {
-          fn();
-        } catch (e) {
-          log('error', 'timer callback threw', { error: String(e) });
-        }
-      }, Math.max(0, ms));
+      const h = os.setTimeout(() => attempt('timer callback threw', fn, {}, 'error'), Math.max(0, ms));
       return () => os.clearTimeout(h);
     },
     random: Math.random,
@@ -88,7 +89,7 @@ export function createQjsPlatform(native: Native, os: QjsOs, opts: QjsPlatformOp
       };
     },
     open(o: OpenOptions): Socket {
-      const s = openSocket(native, os, o, log, () => sockets.delete(s));
+      const s = openSocket(native, os, o, attempt, () => sockets.delete(s));
       sockets.add(s);
       return s;
     },
@@ -102,20 +103,10 @@ export function createQjsPlatform(native: Native, os: QjsOs, opts: QjsPlatformOp
 }
 
 /** A socket over one native descriptor; its native errors are logged, never thrown, so the engine keeps its other sockets. */
-function openSocket(native: Native, os: QjsOs, o: OpenOptions, log: NonNullable<QjsPlatformOptions['log']>, gone: () => void): Socket {
+function openSocket(native: Native, os: QjsOs, o: OpenOptions, attempt: Attempt, gone: () => void): Socket {
   const fd = native.open(o.family, o.port, o.group);
   const listeners: ((data: Uint8Array, meta: PacketMeta) => void)[] = [];
   let closed = false;
-
-  /** A native call whose error is logged, with `data`. */
-  const attempt = <T>(what: string, call: () => T, data: object = {}, level: LogLevel = 'warn'): T | undefined => {
-    try {
-      return call();
-    } catch (e) {
-      log(level, what, { ...data, error: String(e) });
-      return undefined;
-    }
-  };
 
   const membership = (what: 'join' | 'leave', ifindex: number): void => {
     const group = o.group;
