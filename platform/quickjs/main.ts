@@ -35,7 +35,7 @@ let config: Record<string, unknown>;
 try {
   config = JSON.parse(text) as Record<string, unknown>;
 } catch (e) {
-  fail(`config ${file}: not JSON (${String(e)})`);
+  fail(`config ${file}: not JSON (${e})`);
 }
 const problem = check(DEVICE_CONFIG, config);
 if (problem) fail(`config ${file} ${problem}`);
@@ -76,7 +76,7 @@ const stop = (): void => {
   void querier.close();
   void responder.close().then(() => std.exit(0));
 };
-if (typeof os.signal === 'function') for (const sig of [os.SIGTERM, os.SIGINT]) os.signal(sig, stop);
+for (const sig of [os.SIGTERM, os.SIGINT]) os.signal?.(sig, stop);
 
 const api: Api = {
   publish,
