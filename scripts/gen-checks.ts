@@ -38,7 +38,8 @@ export function rule(s: Schema, at = ''): Rule {
     const alts = (s.anyOf as Schema[]).map((a) => rule(a, at));
     const typed = alts.filter((a) => a.t);
     if (typed.length > 1) refuse(at, 'a union of two types');
-    return { ...typed[0], c: alts.flatMap((a) => a.c ?? []) };
+    const c = alts.flatMap((a) => a.c ?? []);
+    return c.length ? { ...typed[0], c } : typed[0];
   }
   const t = s.type as NonNullable<Rule['t']>;
   if (!Object.keys(BOUNDS).includes(t)) refuse(at, `type '${String(s.type)}'`);
@@ -50,6 +51,7 @@ export function rule(s: Schema, at = ''): Rule {
     r.b = hi === undefined ? [lo ?? 0] : [lo ?? 0, hi];
   }
   if (typeof s.pattern === 'string') {
+    if (t !== 'string') refuse(at, `a pattern on type '${t}'`);
     r.re = new RegExp(s.pattern);
     if (typeof s.description === 'string') r.d = s.description;
   }
