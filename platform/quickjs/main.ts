@@ -47,8 +47,8 @@ const log = (level: LogLevel, msg: string, data?: object): void => {
 };
 
 const os = qjsOs as unknown as DeviceOs;
-const platform = createQjsPlatform(udp, os, { interfaces: c.interfaces, log });
-// The responder reads its own options from the config and leaves the rest.
+// The platform and the responder read their own options from the config and leave the rest.
+const platform = createQjsPlatform(udp, os, { ...c, log });
 const responder = createResponder(platform, c);
 const querier = createQuerier(platform, { endpoint: responder.endpoint, cacheSize: c.cacheSize });
 const published = new Set<ServiceHandle>();
