@@ -57,7 +57,8 @@ function publish(spec: ServiceSpec): string {
   const bad = check(SERVICE, spec);
   if (bad) throw new TypeError(`hush.publish: service ${bad}`);
   const h = responder.publish(spec);
-  h.on('established', () => log('info', 'established', { name: h.fullName })).on('renamed', (d) => log('info', 'renamed', d as object));
+  h.on('established', () => log('info', 'established', { name: h.fullName }))
+    .on('renamed', (d) => log('info', 'renamed', d as object));
   published.add(h);
   return h.fullName;
 }
