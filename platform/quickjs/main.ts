@@ -35,7 +35,7 @@ let config: Record<string, unknown>;
 try {
   config = JSON.parse(text) as Record<string, unknown>;
 } catch (e) {
-  fail(`config ${file}: not JSON (${String(e)})`);
+  fail(`config ${file}: not JSON (${e})`);
 }
 const problem = check(DEVICE_CONFIG, config);
 if (problem) fail(`config ${file} ${problem}`);
@@ -47,10 +47,9 @@ const log = (level: LogLevel, msg: string, data?: object): void => {
 };
 
 const os = qjsOs as unknown as DeviceOs;
-const platform = createQjsPlatform(udp, os, { interfaces: c.interfaces, log });
-const responder = createResponder(platform, {
-  hostName: c.hostName, interfaces: c.interfaces, families: c.families, ttl: c.ttl, budget: c.budget, tsr: c.tsr, tsrSkew: c.tsrSkew,
-});
+// The platform and the responder read their own options from the config and leave the rest.
+const platform = createQjsPlatform(udp, os, { ...c, log });
+const responder = createResponder(platform, c);
 const querier = createQuerier(platform, { endpoint: responder.endpoint, cacheSize: c.cacheSize });
 const published = new Set<ServiceHandle>();
 
@@ -58,8 +57,8 @@ function publish(spec: ServiceSpec): string {
   const bad = check(SERVICE, spec);
   if (bad) throw new TypeError(`hush.publish: service ${bad}`);
   const h = responder.publish(spec);
-  h.on('established', () => log('info', 'established', { name: h.fullName }));
-  h.on('renamed', (d) => log('info', 'renamed', d as object));
+  h.on('established', () => log('info', 'established', { name: h.fullName }))
+    .on('renamed', (d) => log('info', 'renamed', d as object));
   published.add(h);
   return h.fullName;
 }
@@ -78,7 +77,7 @@ const stop = (): void => {
   void querier.close();
   void responder.close().then(() => std.exit(0));
 };
-if (typeof os.signal === 'function') for (const sig of [os.SIGTERM, os.SIGINT]) os.signal(sig, stop);
+for (const sig of [os.SIGTERM, os.SIGINT]) os.signal?.(sig, stop);
 
 const api: Api = {
   publish,

@@ -4,7 +4,7 @@
 // are logged, never thrown into the engine: a socket or interface that went
 // away leaves the others working.
 import type {
-  Cancel, LogLevel, NetInterface, OpenOptions, PacketMeta, Platform, SendTarget, Socket,
+  Cancel, LogLevel, NetInterface, OpenOptions, PacketMeta, Platform, Socket,
 } from '../../src/platform.js';
 
 /** What platform/quickjs/hush_udp.c exports (see its README). */
@@ -38,21 +38,28 @@ export interface QjsPlatformOptions {
 /** Most packets read per readiness callback, so one busy socket cannot starve the others. */
 const READ_BURST = 64;
 
+/** Runs `call`; what it throws is logged (at `level`, with `data`) and undefined returned. */
+type Attempt = <T>(what: string, call: () => T, data?: object, level?: LogLevel) => T | undefined;
+
 export function createQjsPlatform(native: Native, os: QjsOs, opts: QjsPlatformOptions = {}): Platform & { close(): void } {
   const log = opts.log ?? (() => undefined);
   const watchers = new Set<(list: NetInterface[]) => void>();
-  const sockets = new Set<QjsSocket>();
+  const sockets = new Set<Socket>();
   let poll: unknown;
   let seen = '';
 
-  const interfaces = (): NetInterface[] => {
+  const attempt: Attempt = (what, call, data = {}, level = 'warn') => {
     try {
-      return native.interfaces().filter((i) => (opts.interfaces ? opts.interfaces.includes(i.name) : !i.addrs.every(isLoopback)));
+      return call();
     } catch (e) {
-      log('error', 'reading the interface list', { error: String(e) });
-      return [];
+      log(level, what, { ...data, error: String(e) });
+      return undefined;
     }
   };
+
+  /** Those named in the options, else every interface with an address beyond loopback. */
+  const chosen = (i: NetInterface): boolean => (opts.interfaces ? opts.interfaces.includes(i.name) : !i.addrs.every(isLoopback));
+  const interfaces = (): NetInterface[] => attempt('reading the interface list', () => native.interfaces().filter(chosen), {}, 'error') ?? [];
 
   const check = (): void => {
     const list = interfaces();
@@ -65,32 +72,24 @@ export function createQjsPlatform(native: Native, os: QjsOs, opts: QjsPlatformOp
   };
 
   return {
-    now: native.now ? () => native.now!() : () => Date.now(),
+    now: native.now ?? Date.now,
     timer(ms, fn) {
-      const h = os.setTimeout(() => {
-        try {
-          fn();
-        } catch (e) {
-          log('error', 'timer callback threw', { error: String(e) });
-        }
-      }, Math.max(0, ms));
+      const h = os.setTimeout(() => attempt('timer callback threw', fn, {}, 'error'), Math.max(0, ms));
       return () => os.clearTimeout(h);
     },
     random: Math.random,
     interfaces,
     onInterfaces(fn): Cancel {
+      // The first watcher starts the polling, from the list as it is now (told to no one yet).
+      if (watchers.size === 0) check();
       watchers.add(fn);
-      if (watchers.size === 1) {
-        seen = JSON.stringify(interfaces());
-        poll = os.setTimeout(check, opts.pollMs ?? 2000);
-      }
       return () => {
         watchers.delete(fn);
         if (watchers.size === 0) os.clearTimeout(poll);
       };
     },
     open(o: OpenOptions): Socket {
-      const s = new QjsSocket(native, os, o, log, () => sockets.delete(s));
+      const s = openSocket(native, os, o, attempt, () => sockets.delete(s));
       sockets.add(s);
       return s;
     },
@@ -103,65 +102,45 @@ export function createQjsPlatform(native: Native, os: QjsOs, opts: QjsPlatformOp
   };
 }
 
-class QjsSocket implements Socket {
-  private readonly _fd: number;
-  private readonly _listeners: ((data: Uint8Array, meta: PacketMeta) => void)[] = [];
-  private _closed = false;
+/** A socket over one native descriptor; its native errors are logged, never thrown, so the engine keeps its other sockets. */
+function openSocket(native: Native, os: QjsOs, o: OpenOptions, attempt: Attempt, gone: () => void): Socket {
+  const fd = native.open(o.family, o.port, o.group);
+  const listeners: ((data: Uint8Array, meta: PacketMeta) => void)[] = [];
+  let closed = false;
 
-  constructor(
-    private readonly _native: Native, private readonly _os: QjsOs, private readonly _o: OpenOptions,
-    private readonly _log: (level: LogLevel, msg: string, data?: object) => void, private readonly _gone: () => void,
-  ) {
-    this._fd = _native.open(_o.family, _o.port, _o.group);
-    _os.setReadHandler(this._fd, () => this._readable());
-  }
+  const membership = (what: 'join' | 'leave', ifindex: number): void => {
+    const group = o.group;
+    if (!closed && group !== undefined) attempt(`${what} failed`, () => native[what](fd, o.family, group, ifindex), { group, ifindex });
+  };
 
-  join(ifindex: number): void { this._membership('join', ifindex); }
-  leave(ifindex: number): void { this._membership('leave', ifindex); }
-
-  send(data: Uint8Array, to: SendTarget): void {
-    if (!this._closed) {
-      this._try('send failed', { to: to.addr, ifindex: to.ifindex },
-        () => this._native.send(this._fd, this._o.family, data.slice().buffer as ArrayBuffer, to.addr, to.port, to.ifindex ?? -1));
-    }
-  }
-
-  onMessage(fn: (data: Uint8Array, meta: PacketMeta) => void): void { this._listeners.push(fn); }
-
-  close(): void {
-    if (this._closed) return;
-    this._closed = true;
-    this._os.setReadHandler(this._fd, null);
-    this._try('close failed', {}, () => this._native.close(this._fd));
-    this._gone();
-  }
-
-  private _membership(what: 'join' | 'leave', ifindex: number): void {
-    const group = this._o.group;
-    if (!this._closed && group !== undefined) {
-      this._try(`${what} failed`, { group, ifindex }, () => this._native[what](this._fd, this._o.family, group, ifindex));
-    }
-  }
-
-  /** A native call whose error is logged (with `data`), not thrown: the engine keeps its other sockets. */
-  private _try<T>(what: string, data: object, call: () => T, level: LogLevel = 'warn'): T | undefined {
-    try {
-      return call();
-    } catch (e) {
-      this._log(level, what, { ...data, error: String(e) });
-      return undefined;
-    }
-  }
-
-  private _readable(): void {
-    for (let n = 0; n < READ_BURST && !this._closed; n++) {
-      const got = this._try('receive failed', {}, () => this._native.recv(this._fd, this._o.family));
+  os.setReadHandler(fd, () => {
+    for (let n = 0; n < READ_BURST && !closed; n++) {
+      const got = attempt('receive failed', () => native.recv(fd, o.family));
       if (!got) return;
       const { data, ...meta } = got;
       const bytes = new Uint8Array(data);
-      for (const fn of this._listeners) this._try('packet handler threw', {}, () => fn(bytes, meta), 'error');
+      for (const fn of listeners) attempt('packet handler threw', () => fn(bytes, meta), {}, 'error');
     }
-  }
+  });
+
+  return {
+    join: (ifindex) => membership('join', ifindex),
+    leave: (ifindex) => membership('leave', ifindex),
+    send(data, to) {
+      if (!closed) {
+        attempt('send failed', () => native.send(fd, o.family, data.slice().buffer as ArrayBuffer, to.addr, to.port, to.ifindex ?? -1),
+          { to: to.addr, ifindex: to.ifindex });
+      }
+    },
+    onMessage: (fn) => void listeners.push(fn),
+    close() {
+      if (closed) return;
+      closed = true;
+      os.setReadHandler(fd, null);
+      attempt('close failed', () => native.close(fd));
+      gone();
+    },
+  };
 }
 
 function isLoopback(a: { family: 4 | 6; addr: string }): boolean {
