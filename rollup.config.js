@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import typescript from '@rollup/plugin-typescript';
 import terser from '@rollup/plugin-terser';
 import { keptNames } from './scripts/kept-names.mjs';
-import { constToLet, functionsToArrows, globalAlias, joinLets, shortNames, thisAlias, throwCalls } from './scripts/post-terser.mjs';
+import { constToLet, functionsToArrows, globalAlias, joinLets, propertyAlias, shortNames, thisAlias, throwCalls } from './scripts/post-terser.mjs';
 
 /** Prints the bundle's raw and gzipped size after it is written. */
 const size = () => ({
@@ -66,7 +66,7 @@ const plugins = (include, device) => [
     format: { comments: false },
     ...shortening(device),
   }),
-  ...(device ? [after(throwCalls), after(globalAlias), after(thisAlias), after(functionsToArrows)] : []),
+  ...(device ? [after(throwCalls), after(globalAlias), after(propertyAlias), after(thisAlias), after(functionsToArrows)] : []),
   after(constToLet),
   after(joinLets),
   size(),

@@ -316,3 +316,52 @@ export function throwCalls(code) {
   edits.push({ start: at, end: at, text: `let ${thrower}=(e,...a)=>{throw new e(...a)};` });
   return apply(code, edits);
 }
+
+/** Properties read on hot paths (the codec's loops, the cache): they stay named, the fastest access in QuickJS. */
+const HOT = new Set(['length', 'push', 'get', 'set', 'has', 'type', 'name', 'class', 'data', 'ttl', 'slice', 'subarray', 'charCodeAt', 'codePointAt', 'setUint16', 'setUint32', 'size']);
+
+/**
+ * A long property name that terser had to keep whole (a library method, an
+ * API field) and that the program reads often is read through a
+ * module-level string alias: `o.filter(f)` becomes `o[Qa](f)` with
+ * `Qa="filter"`. The same property either way; QuickJS looks a computed name
+ * up in its atom table, a little slower, so names on hot paths (HOT) stay.
+ */
+export function propertyAlias(code) {
+  const ast = parseAst(code);
+  const names = new Set();
+  const uses = new Map();
+  const walk = (node) => {
+    if (node.type === 'Identifier') names.add(node.name);
+    if (node.type === 'MemberExpression' && !node.computed && node.property.type === 'Identifier' && !HOT.has(node.property.name)) {
+      if (!uses.has(node.property.name)) uses.set(node.property.name, []);
+      uses.get(node.property.name).push(node);
+    }
+    children(node, walk);
+  };
+  walk(ast);
+  const pick = shortNames();
+  const next = () => {
+    let name = pick.next().value;
+    while (names.has(name) || /^(?:do|if|in|as|of)$/.test(name)) name = pick.next().value;
+    return name;
+  };
+  const edits = [];
+  const declared = [];
+  for (const [property, list] of [...uses].sort((a, b) => b[1].length * b[0].length - a[1].length * a[0].length)) {
+    const alias = next();
+    // `.name` becomes `[alias]`; the alias costs `alias="name",`.
+    const saved = list.length * (property.length - alias.length - 1) - (alias.length + property.length + 4);
+    if (saved <= 0) continue;
+    declared.push(`${alias}="${property}"`);
+    for (const use of list) {
+      const dot = code.lastIndexOf(use.optional ? '?.' : '.', use.property.start);
+      edits.push({ start: dot, end: use.property.end, text: `${use.optional ? '?.' : ''}[${alias}]` });
+    }
+  }
+  if (declared.length === 0) return code;
+  const imports = ast.body.filter((s) => s.type === 'ImportDeclaration');
+  const at = imports.length ? imports[imports.length - 1].end : 0;
+  edits.push({ start: at, end: at, text: `let ${declared.join(',')};` });
+  return apply(code, edits);
+}

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 // @ts-expect-error: a plain JS build script, without typings.
-import { constToLet, functionsToArrows, globalAlias, joinLets, thisAlias, throwCalls } from '../../scripts/post-terser.mjs';
+import { constToLet, functionsToArrows, globalAlias, joinLets, propertyAlias, thisAlias, throwCalls } from '../../scripts/post-terser.mjs';
 
 const rewriteThis = thisAlias as (code: string) => string;
 const rewriteConst = constToLet as (code: string) => string;
@@ -12,6 +12,7 @@ const rewriteGlobals = globalAlias as (code: string) => string;
 const rewriteFunctions = functionsToArrows as (code: string) => string;
 const rewriteLets = joinLets as (code: string) => string;
 const rewriteThrows = throwCalls as (code: string) => string;
+const rewriteProperties = propertyAlias as (code: string) => string;
 
 /** Runs a strict-mode program and gives the value it leaves in `out`. */
 const run = (code: string): unknown => new Function(`"use strict";${code};return out`)();
@@ -147,6 +148,23 @@ test('throw-calls: the same errors, thrown through one helper', () => {
   assert.is(run(out), run(throws));
   assert.is(out.match(/throw new/g)?.length, 1, out);
   assert.ok(/else \w+\(Error\)/.test(out), out);
+});
+
+const properties = `let a=[3,1,2],m=new Map([[1,2]]),o={includes:t=>t>1};
+let r=[a.filter(t=>t>1),a.filter(t=>t<3),a.filter(Boolean),a.filter(t=>t),a.filter(t=>!t),a.length,a.length];
+m.delete(1);m.delete(2);m.delete(3);
+let n=null;
+let out=JSON.stringify([r,o.includes(2),o?.includes(0),n?.includes(1),[...m.values()],a.includes(3),a.includes(4),a.includes(1)]);`;
+
+test('property-alias: the same results, long names read often go through one alias, hot ones stay', () => {
+  const out = rewriteProperties(properties);
+  assert.is(run(out), run(properties));
+  const alias = /(\w+)="filter"/.exec(out)?.[1];
+  assert.ok(alias, out);
+  assert.ok(out.includes(`a[${alias}](t=>t>1)`), out);
+  assert.ok(/n\?\.\[\w+\]\(1\)/.test(out), out); // optional member access stays optional
+  assert.is(out.match(/\.length/g)?.length, 2, out); // hot: stays a named read
+  assert.ok(out.includes('{includes:'), out); // a key in an object literal stays
 });
 
 test.run();
