@@ -65,7 +65,7 @@ export function checkProxy(spec: ProxySpec): Tsr | undefined {
   if (t.key !== undefined && !(t.key instanceof Uint8Array)) wrong('tsr.key must be a Uint8Array');
   // A 32-bit unsigned integer is the same number after `>>> 0`.
   if (t.key === undefined && t.checksum !== t.checksum! >>> 0) wrong('tsr needs key (bytes) or checksum (uint32)');
-  return { received: t.received, checksum: t.key ? keyChecksum(t.key) : t.checksum! };
+  return { receivedAt: t.received, keySum: t.key ? keyChecksum(t.key) : t.checksum! };
 }
 
 export function checkAddresses(addresses: unknown): void {

@@ -96,7 +96,7 @@ type ProxyChange = Parameters<ProxyHandle['update']>[0];
 
 /** A client's registration or renewal: a service keeps the label it has (it may have been renamed, RFC 6762 §9). */
 function applyChange(p: Proxied, change: ProxyChange): void {
-  if (change.received !== undefined && p.tsrData) p.tsrData = { ...p.tsrData, received: change.received };
+  if (change.received !== undefined && p.tsrData) p.tsrData = { ...p.tsrData, receivedAt: change.received };
   // Addresses, when given, are a non-empty list (checkAddresses).
   if (change.addresses) p.ips = [...change.addresses];
   if (change.services !== undefined) p.instances = change.services.map((x) => ({ spec: { ...x }, label: p.instances.find((y) => y.spec.name === x.name)?.label ?? x.name }));
@@ -268,7 +268,7 @@ export class Responder extends Engine {
         const heard = this._heard.get(key, now);
         const theirs = local.map((x) => x.client?.tsrData);
         if (heard) theirs.push(heard.tsr);
-        if (theirs.some((x) => x?.checksum !== t.checksum)) return this._end(g, 'conflict', false);
+        if (theirs.some((x) => x?.keySum !== t.keySum)) return this._end(g, 'conflict', false);
         if (theirs.some((x) => compareTsr(t, x!, this._skew) === 'theirs')) return this._end(g, 'stale', false);
         if (heard && !this._sameTsr(t, heard.tsr)) this._heard.forget(key);
         // Same key, and none newer: a time other than ours is older.
@@ -299,7 +299,7 @@ export class Responder extends Engine {
 
   /** The same key checksum and the same time (§4): the same registration. */
   private _sameTsr(mine: Tsr, theirs?: Tsr): boolean {
-    return theirs?.checksum === mine.checksum && compareTsr(mine, theirs, this._skew) === 'same';
+    return theirs?.keySum === mine.keySum && compareTsr(mine, theirs, this._skew) === 'same';
   }
 
   /**
@@ -805,7 +805,7 @@ export class Responder extends Engine {
       const g = this._tsrNames.get(key);
       if (!g) continue;
       const mine = g.client!.tsrData!;
-      const keyed = theirs?.checksum === mine.checksum;
+      const keyed = theirs?.keySum === mine.keySum;
       // A prober without our key is answered (we defend, RFC 6762 §8.1) or tie-broken (§8.2) as ever.
       if (probe && !keyed) continue;
       const identical = list.every((r) => g.owned.some((o) => o.rid === recordId(r)));

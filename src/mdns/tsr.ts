@@ -7,7 +7,7 @@ import { T } from '../wire/types.js';
 import { nameKey } from '../wire/name.js';
 
 /** A registration's TSR data: when it was received (platform ms, absolute, §5) and its key checksum. */
-export interface Tsr { received: number; checksum: number }
+export interface Tsr { receivedAt: number; keySum: number }
 
 export interface TsrConfig {
   /** EDNS option code (default 65002, Apple's). */
@@ -44,7 +44,7 @@ export function readTsr(m: Message, code: number, now: number, count: (what: str
       if (!target || target.type === T.OPT) { count('tsrBadIndex'); continue; }
       if (o.seconds > SEVEN_DAYS) { count('tsrBadTime'); continue; }
       const key = nameKey(target.name);
-      found.set(key, [...(found.get(key) ?? []), { received: now - o.seconds * 1000, checksum: o.checksum }]);
+      found.set(key, [...(found.get(key) ?? []), { receivedAt: now - o.seconds * 1000, keySum: o.checksum }]);
     }
   }
   const byName = new Map<string, Tsr>();
@@ -69,13 +69,13 @@ export function tsrOptions(m: Message, of: (key: string) => Tsr | undefined, cod
   const keys = indexed(m).map((r) => nameKey(r.name));
   return keys.flatMap((key, index): TsrOption[] => {
     const t = keys.indexOf(key) === index && of(key);
-    return t ? [{ kind: 'tsr', code, index, checksum: t.checksum, seconds: Math.min(SEVEN_DAYS, Math.max(0, Math.floor((now - t.received) / 1000))) }] : [];
+    return t ? [{ kind: 'tsr', code, index, checksum: t.keySum, seconds: Math.min(SEVEN_DAYS, Math.max(0, Math.floor((now - t.receivedAt) / 1000))) }] : [];
   });
 }
 
 /** Which of two registrations of one key is newer; within `skew` ms they are the same (§4). */
 export function compareTsr(mine: Tsr, theirs: Tsr, skew: number): 'mine' | 'theirs' | 'same' {
-  const d = theirs.received - mine.received;
+  const d = theirs.receivedAt - mine.receivedAt;
   if (Math.abs(d) <= skew) return 'same';
   return d > 0 ? 'theirs' : 'mine';
 }
