@@ -43,6 +43,23 @@ function apply(code, edits) {
   return out + code.slice(at);
 }
 
+/** Gives fresh identifiers, shortest first, none of them in `names` nor a keyword. */
+function freshNames(names) {
+  const pick = shortNames();
+  return () => {
+    let name = pick.next().value;
+    while (names.has(name) || /^(?:do|if|in|as|of)$/.test(name)) name = pick.next().value;
+    return name;
+  };
+}
+
+/** An edit that declares `let <list>;` at module level, right after the imports. */
+function declareAfterImports(ast, list) {
+  const imports = ast.body.filter((s) => s.type === 'ImportDeclaration');
+  const at = imports.length ? imports[imports.length - 1].end : 0;
+  return { start: at, end: at, text: `let ${list.join(',')};` };
+}
+
 /**
  * `const` declarations become `let`, two bytes each. The sources are
  * type-checked, so nothing assigns to a const binding and the two mean the
@@ -105,9 +122,7 @@ export function thisAlias(code) {
     };
     children(fn.body, find);
     fn.params.forEach(collect);
-    const pick = shortNames();
-    let local = pick.next().value;
-    while (names.has(local) || /^(?:do|if|in|as|of)$/.test(local)) local = pick.next().value;
+    const local = freshNames(names)();
     const put = slot(fn, derived, local);
     const after = put ? uses.filter((use) => use.start >= put.end) : [];
     if (after.length < 4) return;
@@ -195,12 +210,7 @@ export function globalAlias(code) {
     }
   };
   walk(ast, undefined, undefined);
-  const pick = shortNames();
-  const next = () => {
-    let name = pick.next().value;
-    while (names.has(name) || /^(?:do|if|in|as|of)$/.test(name)) name = pick.next().value;
-    return name;
-  };
+  const next = freshNames(names);
   const edits = [];
   const declared = [];
   for (const [global, list] of [...uses].sort((a, b) => b[1].length - a[1].length)) {
@@ -214,9 +224,7 @@ export function globalAlias(code) {
     for (const use of list) edits.push({ start: use.start, end: use.end, text: alias });
   }
   if (declared.length === 0) return code;
-  const imports = ast.body.filter((s) => s.type === 'ImportDeclaration');
-  const at = imports.length ? imports[imports.length - 1].end : 0;
-  edits.push({ start: at, end: at, text: `let ${declared.join(',')};` });
+  edits.push(declareAfterImports(ast, declared));
   return apply(code, edits);
 }
 
@@ -303,17 +311,13 @@ export function throwCalls(code) {
   };
   walk(ast);
   if (sites.length < 6) return code;
-  const pick = shortNames();
-  let thrower = pick.next().value;
-  while (names.has(thrower) || /^(?:do|if|in|as|of)$/.test(thrower)) thrower = pick.next().value;
+  const thrower = freshNames(names)();
   const edits = sites.map((site) => {
     const made = site.argument;
     const args = [made.callee, ...made.arguments].map((a) => code.slice(a.start, a.end));
     return { start: site.start, end: made.end, text: `${thrower}(${args.join(',')})` };
   });
-  const imports = ast.body.filter((s) => s.type === 'ImportDeclaration');
-  const at = imports.length ? imports[imports.length - 1].end : 0;
-  edits.push({ start: at, end: at, text: `let ${thrower}=(e,...a)=>{throw new e(...a)};` });
+  edits.push(declareAfterImports(ast, [`${thrower}=(e,...a)=>{throw new e(...a)}`]));
   return apply(code, edits);
 }
 
@@ -340,12 +344,7 @@ export function propertyAlias(code) {
     children(node, walk);
   };
   walk(ast);
-  const pick = shortNames();
-  const next = () => {
-    let name = pick.next().value;
-    while (names.has(name) || /^(?:do|if|in|as|of)$/.test(name)) name = pick.next().value;
-    return name;
-  };
+  const next = freshNames(names);
   const edits = [];
   const declared = [];
   for (const [property, list] of [...uses].sort((a, b) => b[1].length * b[0].length - a[1].length * a[0].length)) {
@@ -360,8 +359,6 @@ export function propertyAlias(code) {
     }
   }
   if (declared.length === 0) return code;
-  const imports = ast.body.filter((s) => s.type === 'ImportDeclaration');
-  const at = imports.length ? imports[imports.length - 1].end : 0;
-  edits.push({ start: at, end: at, text: `let ${declared.join(',')};` });
+  edits.push(declareAfterImports(ast, declared));
   return apply(code, edits);
 }
