@@ -35,7 +35,11 @@ export function tcpExchange(
   const stopTimer = platform.timer(wait, () => end('timeout'));
   let buf = new Uint8Array(0);
   stream.onData((chunk) => {
-    buf = new Uint8Array([...buf, ...chunk]);
+    // Copied once per chunk into one buffer (a spread into a plain array would cost a value per byte).
+    const joined = new Uint8Array(buf.length + chunk.length);
+    joined.set(buf);
+    joined.set(chunk, buf.length);
+    buf = joined;
     const len = (buf[0] << 8) | buf[1];
     // With fewer than two bytes in, buf.length < 2 <= 2 + len: nothing finishes yet.
     if (buf.length >= 2 + len) end(buf.slice(2, 2 + len));
