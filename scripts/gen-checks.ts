@@ -55,6 +55,7 @@ export function rule(s: Schema, at = ''): Rule {
     r.re = new RegExp(s.pattern);
     if (typeof s.description === 'string') r.d = s.description;
   }
+  if (t === 'array' && !s.items) refuse(at, 'a list without an item schema');
   if (s.items) r.i = rule(s.items as Schema, `${at}/*`);
   if (s.properties) r.p = Object.fromEntries(Object.entries(s.properties as Record<string, Schema>).map(([k, v]) => [k, rule(v, `${at}/${k}`)]));
   if (Array.isArray(s.required) && s.required.length) r.r = s.required as string[];

@@ -9,7 +9,7 @@ import { Value } from '@sinclair/typebox/value';
 import { DeviceConfig } from '../../platform/schema.js';
 import { check } from '../../platform/quickjs/checks.js';
 import { DEVICE_CONFIG } from '../../platform/quickjs/rules.gen.js';
-import { generate } from '../../scripts/gen-checks.js';
+import { generate, rule } from '../../scripts/gen-checks.js';
 
 test('platform/quickjs/rules.gen.ts is what scripts/gen-checks.ts makes from platform/schema.ts today', () => {
   assert.is(readFileSync(new URL('../../platform/quickjs/rules.gen.ts', import.meta.url), 'utf8'), generate());
@@ -56,6 +56,21 @@ test('bounds are told with what was expected', () => {
   assert.is(check(DEVICE_CONFIG, { ...good, families: [] }), '/families: expected at least 1 items');
   assert.is(check(DEVICE_CONFIG, { ...good, tsrSkew: 60001 }), '/tsrSkew: expected at most 60000');
   assert.is(check(DEVICE_CONFIG, { ...good, services: [{ name: 'x'.repeat(64), type: '_http._tcp', port: 1 }] }), '/services/0/name: expected at most 63 characters');
+});
+
+test('gen-checks refuses, naming the place, every schema the checker could not check', () => {
+  const refused: [string, Record<string, unknown>][] = [
+    ["schema keyword 'format'", { type: 'string', format: 'ipv4' }],
+    ['a union of two types', { anyOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] }],
+    ["type 'number'", { type: 'number' }],
+    ['an integer without a minimum', { type: 'integer', maximum: 3 }],
+    ["a pattern on type 'integer'", { type: 'integer', minimum: 0, pattern: '^1$' }],
+    ['a list without an item schema', { type: 'array' }],
+    ['additionalProperties other than false', { type: 'object', properties: {}, additionalProperties: true }],
+  ];
+  for (const [why, schema] of refused) {
+    assert.throws(() => rule({ type: 'object', properties: { x: schema } }), (e: Error) => e.message.includes(`/x: ${why}`), why);
+  }
 });
 
 test.run();
