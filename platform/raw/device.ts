@@ -1,0 +1,60 @@
+// What the raw-socket backend asks of the machine (issue 7): raw Ethernet
+// ports per interface, the interface list with MAC addresses, a change
+// signal, and one plain UDP socket per family. platform/native provides it
+// over AF_PACKET and netlink (an N-API addon); tests provide it in memory.
+// Nothing here is Node-specific, so QuickJS bindings can provide it too.
+import type { NetAddress } from '../../src/platform.js';
+import type { Mac } from './ethernet.js';
+
+export interface RawInterface {
+  index: number;
+  name: string;
+  up: boolean;
+  multicast: boolean;
+  loopback: boolean;
+  /** The hardware address frames leave with; undefined for a device without one (a tunnel). */
+  mac?: Mac;
+  addrs: NetAddress[];
+}
+
+/** An error from the machine: the call that failed and its errno name ('EPERM', 'ENXIO', ...). */
+export interface DeviceError extends Error {
+  code?: string;
+}
+
+/** One raw socket bound to one interface. */
+export interface RawPort {
+  /** Sends one whole Ethernet frame out of this interface; throws DeviceError. */
+  send(frame: Uint8Array): void;
+  close(): void;
+}
+
+export interface PortOptions {
+  /** Multicast MAC addresses to receive (PACKET_ADD_MEMBERSHIP). */
+  memberships: Mac[];
+  /** The kernel filter: only UDP to or from port 5353 reaches JavaScript (default true; off for measuring it). */
+  filter?: boolean;
+}
+
+/**
+ * A plain UDP socket bound to a port: it keeps the kernel from answering
+ * datagrams to that port with ICMP port unreachable, joins groups so the
+ * switches and the NIC pass them, and sends what the raw path cannot (a
+ * unicast destination whose MAC is not known) out of exactly one interface
+ * with TTL 255. It delivers nothing: the raw ports hear everything.
+ */
+export interface Guard {
+  join(group: string, ifindex: number): void;
+  leave(group: string, ifindex: number): void;
+  send(data: Uint8Array, addr: string, port: number, ifindex: number): void;
+  close(): void;
+}
+
+export interface RawDevice {
+  interfaces(): RawInterface[];
+  /** Called (possibly in bursts) when links or addresses change; returns the cancel. */
+  watch(fn: () => void): () => void;
+  /** Throws DeviceError (code 'EPERM' without CAP_NET_RAW, 'ENODEV' for an unknown index). */
+  openPort(ifindex: number, opts: PortOptions, onFrame: (frame: Uint8Array, outgoing: boolean) => void): RawPort;
+  openGuard(family: 4 | 6, port: number): Guard;
+}
