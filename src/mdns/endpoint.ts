@@ -125,6 +125,10 @@ export class Endpoint {
       throw e;
     }
     if (m.opcode !== 0) return this.tally('ignoredOpcode');
+    // §11: responses "SHOULD be sent with IP TTL set to 255" and older queriers
+    // "discard all packets with TTLs other than 255": a response known to carry
+    // another TTL may have crossed a router, so it is not believed.
+    if (m.qr && (meta.ttl ?? 255) !== 255) return this.tally('badTtl');
     for (const u of [...this._users]) this.guard(() => u.receive(link, m, meta));
   }
 

@@ -165,7 +165,7 @@ export class Responder extends Engine {
     this._ttl = { ...DEFAULT_TTLS, ...opts.ttl };
     this._host = new Registration(opts.hostName);
     this._skew = opts.tsrSkew ?? 2000;
-    if (!(this._skew >= 0)) throw new RangeError(`hush: tsrSkew must be milliseconds ≥ 0, got ${String(opts.tsrSkew)}`);
+    if (!(this._skew >= 0)) throw new RangeError(`hush: tsrSkew must be ms ≥ 0, got ${String(opts.tsrSkew)}`);
     this._heard = new HeardBook(opts.heardNames);
     this._reindex();
   }
@@ -852,7 +852,7 @@ export class Responder extends Engine {
     this._conflictTimes.push(this._now);
     g.emit('conflict');
     if (!was && this._throttled()) {
-      g.emit('error', { reason: `${THROTTLE.conflicts} conflicts in ${THROTTLE.window / 1000} s: probing slows to one probe per ${THROTTLE.interval / 1000} s (RFC 6762 §8.1)` });
+      g.emit('error', { reason: `${THROTTLE.conflicts} conflicts in ${THROTTLE.window / 1000} s: probing slows to 1 per ${THROTTLE.interval / 1000} s (RFC 6762 §8.1)` });
     }
     if (probing) {
       // A proxied client without TSR is renamed like any registration (draft §8): its host or the one instance that conflicted.

@@ -53,7 +53,7 @@ export class Resolver {
   private readonly _support = new Map<string, boolean>();
 
   constructor(private readonly _platform: Platform, opts: ResolverOptions) {
-    if (!Array.isArray(opts?.servers)) throw new Error('resolver: options.servers must be a list of { addr, port? }');
+    if (!Array.isArray(opts?.servers)) throw new Error('resolver: servers must be a list of { addr, port? }');
     this._client = new Client(_platform, opts);
     this.counters = Object.assign(this._client.counters, { mqtypeQueries: 0, fallbacks: 0, cacheHits: 0 });
     this._cache = new Cache(opts.cache);
@@ -76,7 +76,7 @@ export class Resolver {
     if (!Array.isArray(types) || types.length === 0 || !types.every(isDataType)) throw new Error('resolve: types must be a non-empty list of data RR types');
     const wanted = [...new Set(types)];
     if (isLinkLocalName(name)) {
-      if (!this._local) throw new Error(`resolve: '${name}' needs mDNS, and options.local is not given`);
+      if (!this._local) throw new Error(`resolve: '${name}' needs options.local (mDNS)`);
       this._local(name, wanted, done);
       return;
     }

@@ -63,6 +63,23 @@ test('rfc6762 §11 a query from an off-link source is ignored (IPv4 outside the 
   assert.ok((lab.r.counters.offLink ?? 0) >= 5);
 });
 
+test('rfc6762 §11 a response with IP TTL other than 255 is not believed; a query with TTL 1 is still answered', () => {
+  const lab = ready();
+  const t = lab.now;
+  const claim = rr(INSTANCE, T.SRV, srv(1, 'thief.local'), 120, true);
+  for (const family of [4, 6] as const) lab.send({ qr: true, aa: true, answers: [claim] }, { family, ttl: 1 });
+  lab.run(5000);
+  // "...older queriers ... discard all packets with TTLs other than 255": such a packet may have crossed a router.
+  assert.is(lab.sent(t).length, 0, lab.dump(t));
+  assert.is(lab.r.counters.badTtl, 2);
+  lab.send({ questions: [q(NAMES.host, T.A)] }, { ttl: 1 });
+  lab.run(2000);
+  assert.is(lab.sent(t).length, 1, `a query is answered whatever its TTL: ${lab.dump(t)}`);
+  lab.send({ qr: true, aa: true, answers: [claim] }, { ttl: 255 });
+  lab.run(5000);
+  assert.ok(lab.sent(t + 7000).some(isProbe), `the same response with TTL 255 is a conflict: ${lab.dump(t)}`);
+});
+
 test('rfc6762 §11 a conflicting response from an off-link source is ignored', () => {
   const lab = ready();
   const stranger = lab.sim.host('x', [{ name: 'eth0', link: lab.lan, v4: '10.9.9.9/24' }]);
