@@ -30,7 +30,15 @@ export interface RawPlatformOptions {
 
 export type RawPlatform = Platform & {
   onInterfaces(fn: (list: NetInterface[]) => void): Cancel;
-  /** Frames, drops by reason, errors by errno name (see the report in platform/raw). */
+  /**
+   * A copy of the counts: `frames` read from the ports, `delivered` datagrams,
+   * `sent` frames, `viaGuard` datagrams the guard sent; drops `frame.<reason>`
+   * (FrameReason), `unknownInterface`, `noAddress`, `noInterface`, `noGuard`,
+   * `sendClosed`; `portsLost` (an interface went away); failed calls
+   * `<call>.<errno name>` (openPort, openGuard, guardJoin, guardLeave,
+   * guardSend, send, closePort, closeGuard, interfaces, watch); listeners that
+   * threw, `listenerError` and `watcherError`.
+   */
   readonly counters: Readonly<Record<string, number>>;
   /** Closes every raw socket, port, guard and the change watch, then `base`. */
   close(): Promise<void>;
@@ -112,7 +120,7 @@ export function createRawPlatform(
     settling = undefined;
     if (done) return;
     refresh();
-    for (const ifindex of ports.open) {
+    for (const ifindex of ports.indexes) {
       if (list.some((i) => i.index === ifindex)) continue;
       const gone = !all.some((i) => i.index === ifindex);
       for (const s of [...sockets]) s.lost(ifindex, gone);

@@ -27,8 +27,8 @@ export class Ports {
   /** The open port of an interface. */
   port(ifindex: number): RawPort | undefined { return this.ports.get(ifindex)?.port; }
 
-  /** Interfaces with an open port. */
-  get open(): number[] { return [...this.ports.keys()]; }
+  /** The interfaces with an open port. */
+  get indexes(): number[] { return [...this.ports.keys()]; }
 
   /** One more user of the interface's port, opening it for the first; false (counted, logged once) when it cannot be opened. */
   attach(ifindex: number): boolean {

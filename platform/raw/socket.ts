@@ -80,6 +80,13 @@ export class RawSocket implements Socket {
   /** The interface is no longer usable: its membership ends (`gone`: the kernel removed the device, and its memberships with it). */
   lost(ifindex: number, gone: boolean): void { this.drop(ifindex, gone); }
 
+  /**
+   * Multicast leaves as one frame on the named interface's port, unicast too
+   * when the peer's MAC is known. The guard (and the kernel's ARP or ND) takes
+   * a unicast destination whose MAC is not known or that names no interface,
+   * a datagram too large for one frame, and a send on an interface without
+   * an open port.
+   */
   send(data: Uint8Array, to: SendTarget): void {
     const { tally, ports } = this.host;
     if (this.closed) return tally.count('sendClosed');
@@ -96,18 +103,18 @@ export class RawSocket implements Socket {
     }
     const i = this.host.iface(ifindex);
     if (!i) return tally.problem('unknownInterface', 'warn', 'send: no usable interface has this index', { ifindex, to: addr });
-    const port = ports.port(ifindex);
+    const raw = ports.port(ifindex);
     const dstMac = multicast ? multicastMac(dst) : this.host.neighbour(ifindex, addr);
-    if (!port || !dstMac || data.length > MAX_PAYLOAD[this.family]) return this.viaGuard(data, addr, to.port, ifindex);
+    if (!raw || !dstMac || data.length > MAX_PAYLOAD[this.family]) return this.viaGuard(data, addr, to.port, ifindex);
     const src = source(i, this.family, dst);
     if (src === undefined) return tally.problem('noAddress', 'warn', `send: the interface has no IPv${this.family} address`, { ifindex, to: addr });
-    // RFC 6762 §11: TTL 255. The frame is never fragmented (a larger one went to the guard): don't-fragment, as Linux sends it.
+    // RFC 6762 §11: TTL 255. A datagram that needs fragments went to the guard, so this one is sent don't-fragment, as Linux sends it.
     const frame = build({
       srcMac: i.mac, dstMac, src, dst: addr, srcPort: this.port, dstPort: to.port, payload: data,
       ttl: 255, id: this.host.nextId(), dontFragment: true,
     });
     try {
-      port.send(frame);
+      raw.send(frame);
       tally.count('sent');
     } catch (e) {
       if (codeOf(e) === 'EMSGSIZE') return this.viaGuard(data, addr, to.port, ifindex);

@@ -162,6 +162,13 @@ test('a unicast destination whose MAC is unknown goes through the guard, on the 
   assert.is(p.counters.viaGuard, 3);
 });
 
+test('multicast on a usable interface without an open port goes through the guard', () => {
+  const { device, p } = world();
+  const { s4 } = mdns(p, { 4: [2] });
+  s4.send(QUERY, { addr: G4, port: 5353, ifindex: 3 });
+  assert.equal([device.sent.length, device.guard(4).of('send').map((c) => [c.addr, c.ifindex])], [0, [[G4, 3]]]);
+});
+
 test('multicast without an interface is counted and logged once, nothing sent', () => {
   const { device, base, p } = world();
   const { s4 } = mdns(p, { 4: [2] });
