@@ -11,8 +11,7 @@ import { createResponder } from '../../src/mdns/responder.js';
 import { parseIp } from '../../src/net.js';
 import { decode, encode, message, T } from '../../src/wire/index.js';
 import type { Message, Question } from '../../src/wire/index.js';
-import { FakeDevice, Peer, iface, mac } from './fake-device.js';
-import { virtualBase } from './fake-device.js';
+import { FakeDevice, Peer, iface, mac, virtualBase } from './fake-device.js';
 
 const G4 = '224.0.0.251';
 const A = { index: 2, mac: '02:00:00:00:00:02', v4: '192.168.1.10', v6: 'fe80::10' };
