@@ -93,16 +93,6 @@ export function readInterfaces(raw: NodeJS.Dict<NetworkInterfaceInfo[]>, dev: De
   return list.sort((a, b) => a.index - b.index);
 }
 
-function key(list: NetInterface[]): string {
-  return list
-    .map((i) => `${i.index} ${i.name} ${i.up} ${i.multicast} ${i.addrs.map((a) => `${a.addr}/${a.prefix}`).sort().join(' ')}`)
-    .sort()
-    .join('\n');
-}
-
-/** True when two lists hold the same interfaces with the same addresses, in any order. */
-export const sameInterfaces = (a: NetInterface[], b: NetInterface[]): boolean => key(a) === key(b);
-
 /**
  * Where a datagram came from, as far as its source address tells (dgram does
  * not report the receiving interface): a '%zone' (Node appends one to IPv6

@@ -2,7 +2,8 @@
 // the OS interface list (polled for changes), dgram sockets and TCP streams.
 import { networkInterfaces } from 'node:os';
 import type { Cancel, LogLevel, NetInterface, Platform } from '../../src/platform.js';
-import { readInterfaces, sameInterfaces, sysfs } from './interfaces.js';
+import { copyInterfaces, sameInterfaces } from '../interfaces.js';
+import { readInterfaces, sysfs } from './interfaces.js';
 import { NodeSocket } from './socket.js';
 import { NodeStream } from './stream.js';
 import type { SocketHost } from './socket.js';
@@ -31,8 +32,6 @@ const MAX_DELAY = 0x7fffffff;
 const stderrLog: Log = (level, msg, data) => {
   if (level === 'warn' || level === 'error') process.stderr.write(`hush ${level}: ${msg}${data ? ` ${JSON.stringify(data)}` : ''}\n`);
 };
-
-const copy = (list: NetInterface[]): NetInterface[] => list.map((i) => ({ ...i, addrs: i.addrs.map((a) => ({ ...a })) }));
 
 export function createNodePlatform(opts: NodePlatformOptions = {}): NodePlatform {
   const pollMs = opts.pollMs ?? 2000;
@@ -64,7 +63,7 @@ export function createNodePlatform(opts: NodePlatformOptions = {}): NodePlatform
     seen = now;
     for (const fn of [...watchers]) {
       try {
-        fn(copy(now));
+        fn(copyInterfaces(now));
       } catch (e) {
         log('error', 'interface watcher threw', { error: String(e) });
       }
@@ -99,7 +98,7 @@ export function createNodePlatform(opts: NodePlatformOptions = {}): NodePlatform
       return () => clearTimeout(t);
     },
     random: Math.random,
-    interfaces: () => copy(refresh()),
+    interfaces: () => copyInterfaces(refresh()),
     onInterfaces(fn) {
       watchers.add(fn);
       if (!poll) {

@@ -5,7 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { NetworkInterfaceInfo } from 'node:os';
 import type { NetInterface } from '../../src/platform.js';
-import { arrival, readInterfaces, sameInterfaces, syntheticIndex } from '../../platform/node/interfaces.js';
+import { arrival, readInterfaces, syntheticIndex } from '../../platform/node/interfaces.js';
+import { sameInterfaces } from '../../platform/interfaces.js';
 import type { DeviceInfo } from '../../platform/node/interfaces.js';
 
 const MAC = '02:00:00:00:00:01';
