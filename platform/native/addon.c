@@ -12,7 +12,7 @@
  *
  * A bad argument throws a TypeError naming it; a failed system call throws
  * Error("<fn>: <call>: <strerror>") with code (the errno name) and errno.
- * Watches and ports keep the event loop alive until closed; close() is
+ * Watches, ports and guards keep the event loop alive until closed; close() is
  * idempotent and any other call after it throws (code EBADF).
  *
  * An exception thrown by onFrame or onChange is handed to Node as an
@@ -686,6 +686,17 @@ static napi_value js_guard_send(napi_env env, napi_callback_info info)
     return NULL;
 }
 
+/* The guard is polled so that, like the other handles, it keeps the loop alive; it hears nothing. */
+static void on_guard(uv_poll_t *u, int status, int events)
+{
+    struct handle *h = u->data;
+
+    (void)status;
+    (void)events;
+    if (h->fd >= 0)
+        hush_guard_drain(h->fd);
+}
+
 /* openGuard(family, port) -> { join, leave, send, close } */
 static napi_value js_open_guard(napi_env env, napi_callback_info info)
 {
@@ -709,7 +720,7 @@ static napi_value js_open_guard(napi_env env, napi_callback_info info)
     if (fd < 0)
         return throw_sys(env, "openGuard", call, -fd);
     h = handle_new(env, GUARD, "openGuard", fd);
-    return h ? handle_object(env, h, methods, 4, NULL, NULL, "openGuard") : NULL;
+    return h ? handle_object(env, h, methods, 4, NULL, on_guard, "openGuard") : NULL;
 }
 
 /* ---- module --------------------------------------------------------------- */

@@ -598,6 +598,18 @@ int hush_guard_open(int af, int port, const char **call)
     return udp_bind(fd, af, port, call);
 }
 
+void hush_guard_drain(int fd)
+{
+    uint8_t byte;
+    socklen_t len;
+    int err;
+
+    while (recv(fd, &byte, sizeof byte, MSG_DONTWAIT) >= 0 || errno == EINTR)
+        continue;
+    len = sizeof err;
+    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+}
+
 /* ---- netlink -------------------------------------------------------------- */
 
 int hush_netlink_open(const char **call)

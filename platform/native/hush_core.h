@@ -134,6 +134,9 @@ int hush_packet_probe(const char **call);
  */
 int hush_guard_open(int af, int port, const char **call);
 
+/* Discards whatever is waiting on the guard and its pending error, so a readable event ends. */
+void hush_guard_drain(int fd);
+
 /* ---- netlink -------------------------------------------------------------- */
 
 /* A NETLINK_ROUTE socket told of link and IPv4 / IPv6 address changes. */
