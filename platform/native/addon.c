@@ -227,6 +227,7 @@ struct handle {
     int ifindex; /* a port's interface */
     int polling; /* the uv_poll_t is initialized and its close callback has not run */
     int collected; /* the JS object is gone */
+    int calling; /* the callback runs: close() leaves it and its context to call_back */
     uv_poll_t poll;
     napi_ref self, callback;
     napi_async_context async;
@@ -259,6 +260,19 @@ static void on_collected(napi_env env, void *data, void *hint)
         handle_free(h);
 }
 
+/* Lets go of the callback and its async context (not while the callback runs: call_back does it after). */
+static void release_callback(struct handle *h)
+{
+    if (h->calling)
+        return;
+    if (h->callback)
+        napi_delete_reference(h->env, h->callback);
+    if (h->async)
+        napi_async_destroy(h->env, h->async);
+    h->callback = NULL;
+    h->async = NULL;
+}
+
 /* Stops the poll, closes the descriptor, lets go of the object and the callback. Idempotent. */
 static void handle_close(struct handle *h)
 {
@@ -270,13 +284,8 @@ static void handle_close(struct handle *h)
     }
     close(h->fd);
     h->fd = -1;
-    if (h->callback)
-        napi_delete_reference(h->env, h->callback);
-    if (h->async)
-        napi_async_destroy(h->env, h->async);
+    release_callback(h);
     napi_delete_reference(h->env, h->self);
-    h->callback = NULL;
-    h->async = NULL;
     h->self = NULL;
 }
 
@@ -319,7 +328,11 @@ static void call_back(struct handle *h, size_t argc, napi_value *argv)
     if (napi_get_reference_value(env, h->callback, &fn) != napi_ok ||
         napi_get_reference_value(env, h->self, &self) != napi_ok)
         return;
+    h->calling = 1;
     napi_make_callback(env, h->async, self, fn, argc, argv, &result);
+    h->calling = 0;
+    if (h->fd < 0)
+        release_callback(h);
     if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
         napi_get_and_clear_last_exception(env, &e) == napi_ok)
         napi_fatal_exception(env, e);

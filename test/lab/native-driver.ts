@@ -4,22 +4,24 @@
 //   { mode: 'load' }                       what loadDevice() says
 //   { mode: 'interfaces' }                 the device's interface list (MACs as text)
 //   { mode: 'errors' }                     openPort of an unknown index, a bad argument
-//   { mode: 'port', ifname, filter, throwFirst? }
-//       prints each frame the port hears; stdin lines 'send <Outgoing JSON>'
+//   { mode: 'port', ifname, filter, throwFirst?, closeFirst? }
+//       prints each frame the port hears (one the stack drops: its family and reason); stdin lines 'send <Outgoing JSON>'
 //       (payload as text, MACs as text) send a frame through the port and
-//       'dgram <{ addr, port, payload }>' a datagram through the host's stack
+//       'dgram <{ addr, port, payload }>' a datagram through the host's stack;
+//       throwFirst: onFrame throws on the first frame; closeFirst: it closes
+//       the port there (twice) and tries to send through it
 //   { mode: 'guard', family, port }        holds a guard open
 //   { mode: 'watch' }                      prints 'change' per onChange
 import { createSocket } from 'node:dgram';
 import { createInterface } from 'node:readline';
 import { loadDevice } from '../../platform/native/device.js';
 import type { RawDevice, RawInterface } from '../../platform/raw/device.js';
-import { formatMac, multicastMac } from '../../platform/raw/ethernet.js';
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, formatMac, multicastMac } from '../../platform/raw/ethernet.js';
 import { FrameError } from '../../platform/raw/errors.js';
 import { build, receive } from '../../platform/raw/stack.js';
 import { parseIp } from '../../src/net.js';
 
-interface Config { mode: string; ifname?: string; filter?: boolean; throwFirst?: boolean; family?: 4 | 6; port?: number }
+interface Config { mode: string; ifname?: string; filter?: boolean; throwFirst?: boolean; closeFirst?: boolean; family?: 4 | 6; port?: number }
 
 const say = (tag: string, value: unknown = {}): void => void process.stdout.write(`${tag} ${JSON.stringify(value)}\n`);
 const text = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
@@ -48,12 +50,23 @@ function port(cfg: Config): void {
       const r = receive(frame, i.index);
       say('frame', { outgoing, src: r.src, dst: r.dst, dstPort: r.dstPort, ttl: r.ttl, payload: text(r.payload) });
     } catch (e) {
-      say('frame', { outgoing, error: e instanceof FrameError ? e.reason : String(e) });
+      const type = (frame[12] << 8) | frame[13];
+      const family = type === ETHERTYPE_IPV4 ? 4 : type === ETHERTYPE_IPV6 ? 6 : undefined;
+      say('frame', { outgoing, family, error: e instanceof FrameError ? e.reason : String(e) });
     }
-    if (cfg.throwFirst && first) {
-      first = false;
-      throw new Error('onFrame threw');
+    const wasFirst = first;
+    first = false;
+    if (cfg.closeFirst && wasFirst) {
+      p.close();
+      p.close();
+      try {
+        p.send(frame);
+      } catch (e) {
+        const err = e as Error & { code?: string };
+        say('afterClose', { message: err.message, code: err.code });
+      }
     }
+    if (cfg.throwFirst && wasFirst) throw new Error('onFrame threw');
   });
   const sock = createSocket('udp4');
   createInterface({ input: process.stdin }).on('line', (line) => {

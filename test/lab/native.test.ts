@@ -25,7 +25,7 @@ const DRIVER = join(ROOT, 'test/lab/native-driver.ts');
 const GROUP = { 4: '224.0.0.251', 6: 'ff02::fb' } as const;
 const TIMEOUT_MS = 10_000;
 
-interface Frame { outgoing: boolean; src?: string; dst?: string; dstPort?: number; ttl?: number; payload?: string; error?: string }
+interface Frame { outgoing: boolean; family?: 4 | 6; src?: string; dst?: string; dstPort?: number; ttl?: number; payload?: string; error?: string }
 
 /** The JSON of every '<tag> <JSON>' line of some output. */
 function lines<T>(out: string, tag: string): T[] {
@@ -147,6 +147,54 @@ for (const filter of [true, false]) {
   }
 }
 
+// What only the filter's finer rules decide, sent by the peer in order: an
+// IPv4 datagram with options (IHL 6) to 9999 and to 5353, a 3000-byte one
+// to 5353 over each family (fragments), an MLD report (the IPv6 hop-by-hop
+// header) on joining ff02::fb, and a last datagram to 5353.
+const FINE = `import socket, struct, sys, time
+a4, a6, ifname = sys.argv[1:]
+o4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+o4.setsockopt(socket.IPPROTO_IP, socket.IP_OPTIONS, bytes([1, 1, 1, 0]))
+o4.sendto(b'hush-opt', (a4, 9999))
+o4.sendto(b'hush-opt', (a4, 5353))
+s4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s4.sendto(b'x' * 3000, (a4, 5353))
+s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s6.sendto(b'y' * 3000, (a6, 5353))
+s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, socket.inet_pton(socket.AF_INET6, 'ff02::fb') + struct.pack('@I', socket.if_nametoindex(ifname)))
+time.sleep(0.3)
+s4.sendto(b'hush-end', (a4, 5353))
+`;
+
+for (const filter of [true, false]) {
+  test(`filter ${filter}: IPv4 options (IHL) and fragments, IPv6 fragments and hop-by-hop, ARP`, async () => {
+    const { lab, a, b } = pair('nfine');
+    try {
+      const p = await startDriver(lab, a.ns, { mode: 'port', ifname: a.ifname, filter });
+      lab.exec(b.ns, 'python3', ['-c', FINE, a.v4, a.v6, b.ifname]);
+      await frame(p, 'hush-end');
+      const dropped = lines<Frame>(p.stdout, 'frame').filter((f) => !f.outgoing && f.error);
+      const count = (family: 4 | 6 | undefined, error: string): number => dropped.filter((f) => f.family === family && f.error === error).length;
+      assert.equal({
+        options4: count(4, 'options'),
+        fragments4: count(4, 'fragment'),
+        fragments6: count(6, 'fragment'),
+        hopByHop6: count(6, 'notUdp') > 0,
+        arp: count(undefined, 'notUdp') > 0,
+      }, {
+        // The filter finds the ports past the options; of a fragmented IPv4 datagram it passes the first fragment only.
+        options4: filter ? 1 : 2,
+        fragments4: filter ? 1 : 3,
+        fragments6: 3,
+        hopByHop6: true,
+        arp: !filter,
+      }, p.stdout);
+    } finally {
+      lab.close();
+    }
+  });
+}
+
 for (const family of [4, 6] as const) {
   test(`IPv${family}: with the guard on 5353 the peer gets no ICMP port unreachable; without it, it does`, async () => {
     const { lab, a, b } = pair(`ngrd${family}`);
@@ -204,6 +252,21 @@ test('an exception thrown by onFrame reaches uncaughtException and later frames 
     await frame(p, 'hush-second');
     assert.equal(lines(p.stdout, 'uncaught'), [{ message: 'onFrame threw' }]);
     assert.ok(hasFrame(p, 'hush-first'));
+  } finally {
+    lab.close();
+  }
+});
+
+test('close() inside onFrame: no later frame, close again is a no-op, send throws EBADF, and the loop is free to end', async () => {
+  const { lab, a, b } = pair('nclose');
+  try {
+    const p = await startDriver(lab, a.ns, { mode: 'port', ifname: a.ifname, filter: true, closeFirst: true });
+    peerSend(lab, b.ns, 4, GROUP[4], 5353, ['hush-first', 'hush-second']);
+    await p.waitFor(/^afterClose /, TIMEOUT_MS);
+    assert.equal(lines(p.stdout, 'afterClose'), [{ message: 'send: the port is closed', code: 'EBADF' }]);
+    p.child.stdin?.end();
+    assert.is(await p.exited, 0, p.output);
+    assert.equal(lines<Frame>(p.stdout, 'frame').map((f) => f.payload), ['hush-first'], p.stdout);
   } finally {
     lab.close();
   }
