@@ -23,6 +23,7 @@ export const ADDON_PATH = new URL('./build/Release/hush_native.node', import.met
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** The addon's handles are methods on `this`; the device's are plain functions a caller may pass around. */
 function adapt(addon: Addon): RawDevice {
   return {
     interfaces: () => addon.interfaces(),
@@ -30,8 +31,19 @@ function adapt(addon: Addon): RawDevice {
       const w = addon.watch(fn);
       return () => w.close();
     },
-    openPort: (ifindex, opts, onFrame) => addon.openPort(ifindex, opts.memberships, opts.filter ?? true, onFrame),
-    openGuard: (family, port) => addon.openGuard(family, port),
+    openPort(ifindex, opts, onFrame) {
+      const p = addon.openPort(ifindex, opts.memberships, opts.filter ?? true, onFrame);
+      return { send: (frame) => p.send(frame), close: () => p.close() };
+    },
+    openGuard(family, port) {
+      const g = addon.openGuard(family, port);
+      return {
+        join: (group, ifindex) => g.join(group, ifindex),
+        leave: (group, ifindex) => g.leave(group, ifindex),
+        send: (data, addr, dstPort, ifindex) => g.send(data, addr, dstPort, ifindex),
+        close: () => g.close(),
+      };
+    },
   };
 }
 

@@ -8,9 +8,11 @@
 //       prints each frame the port hears (one the stack drops: its family and reason); stdin lines 'send <Outgoing JSON>'
 //       (payload as text, MACs as text) send a frame through the port and
 //       'dgram <{ addr, port, payload }>' a datagram through the host's stack;
-//       throwFirst: onFrame throws on the first frame; closeFirst: it closes
+//       throwFirst: onFrame throws on the first datagram; closeFirst: it closes
 //       the port there (twice) and tries to send through it
-//   { mode: 'guard', family, port }        holds a guard open
+//   { mode: 'guard', family, port, ifname }
+//       holds a guard open; stdin lines 'join <{ group }>', 'leave <{ group }>'
+//       and 'send <{ addr, port, payload }>' use it on ifname, each answered 'done'
 //   { mode: 'watch' }                      prints 'change' per onChange
 import { createSocket } from 'node:dgram';
 import { createInterface } from 'node:readline';
@@ -46,16 +48,18 @@ function port(cfg: Config): void {
   let first = true;
   process.on('uncaughtException', (e) => say('uncaught', { message: e.message }));
   const p = dev.openPort(i.index, { memberships, filter: cfg.filter }, (frame, outgoing) => {
+    let datagram = false;
     try {
       const r = receive(frame, i.index);
       say('frame', { outgoing, src: r.src, dst: r.dst, dstPort: r.dstPort, ttl: r.ttl, payload: text(r.payload) });
+      datagram = true;
     } catch (e) {
       const type = (frame[12] << 8) | frame[13];
       const family = type === ETHERTYPE_IPV4 ? 4 : type === ETHERTYPE_IPV6 ? 6 : undefined;
       say('frame', { outgoing, family, error: e instanceof FrameError ? e.reason : String(e) });
     }
-    const wasFirst = first;
-    first = false;
+    const wasFirst = first && datagram;
+    first &&= !datagram;
     if (cfg.closeFirst && wasFirst) {
       p.close();
       p.close();
@@ -85,6 +89,21 @@ function port(cfg: Config): void {
   say('ready', { ifindex: i.index });
 }
 
+function guard(cfg: Config): void {
+  const dev = device();
+  const i = iface(dev, cfg.ifname);
+  const g = dev.openGuard(cfg.family ?? 4, cfg.port ?? 5353);
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    const [cmd, json] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
+    const o = JSON.parse(json) as Record<string, string | number>;
+    if (cmd === 'join') g.join(String(o.group), i.index);
+    else if (cmd === 'leave') g.leave(String(o.group), i.index);
+    else if (cmd === 'send') g.send(Buffer.from(String(o.payload)), String(o.addr), Number(o.port), i.index);
+    say('done', { cmd });
+  }).on('close', () => g.close());
+  say('ready');
+}
+
 const cfg = JSON.parse(process.argv[2] ?? '{}') as Config;
 switch (cfg.mode) {
   case 'load': {
@@ -112,8 +131,7 @@ switch (cfg.mode) {
     port(cfg);
     break;
   case 'guard':
-    device().openGuard(cfg.family ?? 4, cfg.port ?? 5353);
-    say('ready');
+    guard(cfg);
     break;
   case 'watch':
     device().watch(() => say('change'));
