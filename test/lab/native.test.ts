@@ -35,9 +35,11 @@ function lines<T>(out: string, tag: string): T[] {
   return out.split('\n').filter((l) => l.startsWith(`${tag} `)).map((l) => JSON.parse(l.slice(tag.length + 1)) as T);
 }
 
-/** Runs the driver to its end in ns (prefix: a command it runs under, as setpriv) and answers its stdout. */
-const runDriver = (lab: Lab, ns: string, cfg: object, prefix: string[] = []): string =>
-  lab.exec(ns, prefix[0] ?? NODE[0], [...prefix.slice(1), ...(prefix.length ? NODE : NODE.slice(1)), DRIVER, JSON.stringify(cfg)]);
+/** Runs the driver to its end in ns, under a prefix command if given (setpriv), and answers its stdout. */
+function runDriver(lab: Lab, ns: string, cfg: object, prefix: string[] = []): string {
+  const [cmd, ...args] = [...prefix, ...NODE, DRIVER, JSON.stringify(cfg)];
+  return lab.exec(ns, cmd, args);
+}
 
 /** Starts the driver in ns and waits for its 'ready' line. */
 async function startDriver(lab: Lab, ns: string, cfg: object): Promise<Proc> {
