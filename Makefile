@@ -1,7 +1,7 @@
 # hush: make build | demo | test | bundle | bench | lab | check
 NODE_TS := node --no-warnings --loader ts-node/esm
 
-.PHONY: all build demo bundle test lab check bench qjs device clean
+.PHONY: all build demo bundle test lab check bench qjs native device clean
 
 all: build bundle
 
@@ -45,6 +45,11 @@ bench: build
 # integrity-checked) and the native UDP module, in build/qjs/.
 qjs:
 	@bash scripts/qjs.sh
+
+# The Node addon of the raw backend (Linux, AF_PACKET), into
+# platform/native/build/Release/hush_native.node; npm install runs it too.
+native:
+	@node platform/native/build.mjs
 
 # The device program as it runs on a border router: dist/hush.mjs with
 # the native module beside it (it imports ./hush_udp.so), and build/qjs/qjs.

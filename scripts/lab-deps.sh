@@ -2,8 +2,10 @@
 # Installs what test/lab and bench/lab need, when it is missing: avahi-daemon,
 # avahi-utils and dbus (a private bus per lab daemon), troglobit mdnsd and
 # mquery, tshark (dumpcap, text2pcap, mergecap), iproute2, unshare, and
-# dnsmasq (a real unicast DNS server for the stub resolver), and gcc/make
-# for `make qjs` (QuickJS and the hush_udp module, built for device runs).
+# dnsmasq (a real unicast DNS server for the stub resolver), gcc/make
+# for `make qjs` (QuickJS and the hush_udp module, built for device runs),
+# and python3 (node-gyp builds the native addon; a lab peer) and ethtool
+# (checksum offload off on lab veths) for test/lab/native.test.ts.
 # The lab runs these daemons only inside network namespaces, so installing
 # must not start them on the host: no maintainer script may start a service
 # (policy-rc.d answers 101), the boot-time units the packages enable are
@@ -21,7 +23,9 @@ have mdnsd && have mquery || need+=(mdnsd)
 have tshark && have dumpcap && have text2pcap && have mergecap || need+=(tshark)
 have ip || need+=(iproute2)
 have dnsmasq || need+=(dnsmasq-base)
-have unshare || need+=(util-linux)
+have unshare && have setpriv || need+=(util-linux)
+have python3 || need+=(python3)
+have ethtool || need+=(ethtool)
 have gcc && have make || need+=(gcc make libc6-dev)
 ((${#need[@]})) || exit 0
 

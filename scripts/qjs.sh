@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds the device engine and hush's native module into build/qjs/:
 #   qjs          QuickJS 2021-03-27 (the sources that the npm package qjsc@0.3.0 vendors)
-#   hush_udp.so  platform/quickjs/hush_udp.c, loaded by qjs as an ES module
+#   hush_udp.so  platform/quickjs/hush_udp.c over platform/native/hush_core.c,
+#                loaded by qjs as an ES module
 # Only the npm registry is reachable in CI, so the sources come from there,
 # checked against a pinned integrity. Steps whose output exists are skipped;
-# hush_udp.so is rebuilt when hush_udp.c is newer.
+# hush_udp.so is rebuilt when any of its C sources is newer.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,6 +15,7 @@ TGZ=$OUT/qjsc-0.3.0.tgz
 INTEGRITY='sha512-a7+cU6/IVcZbIejffdt/wZVMX6LL2MDL3HQ9Zb5Gm23G9DvBMS/z9GHFxz39bAvp2PvMOM+ypSOAyokt2DdZ2w=='
 SRC=$OUT/quickjs-2021-03-27
 MODULE_SRC=$ROOT/platform/quickjs/hush_udp.c
+CORE=$ROOT/platform/native
 
 mkdir -p "$OUT"
 
@@ -44,9 +46,13 @@ if [ ! -x "$OUT/qjs" ]; then
   echo "qjs: built in $(( $(date +%s) - start )) s"
 fi
 
-if [ ! -f "$OUT/hush_udp.so" ] || [ "$MODULE_SRC" -nt "$OUT/hush_udp.so" ]; then
-  ${CC:-gcc} -std=c99 -O2 -Wall -Wextra -Werror -fPIC -shared -DJS_SHARED_LIBRARY \
-    -isystem "$SRC" -o "$OUT/hush_udp.so" "$MODULE_SRC"
+stale=0
+for f in "$MODULE_SRC" "$CORE/hush_core.c" "$CORE/hush_core.h"; do
+  if [ ! -f "$OUT/hush_udp.so" ] || [ "$f" -nt "$OUT/hush_udp.so" ]; then stale=1; fi
+done
+if [ "$stale" = 1 ]; then
+  ${CC:-gcc} -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -DJS_SHARED_LIBRARY \
+    -isystem "$SRC" -I "$CORE" -o "$OUT/hush_udp.so" "$MODULE_SRC" "$CORE/hush_core.c"
 fi
 
 echo "$OUT/qjs"

@@ -13,32 +13,23 @@
  * Bad arguments throw a TypeError that names the argument; failed system
  * calls throw an Error "<function>: <call>: <strerror>" with an errno
  * property. See platform/quickjs/README.md for the API.
+ *
+ * The system calls live in platform/native/hush_core.c, which the Node
+ * addon shares; this file only converts between them and JavaScript.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <ifaddrs.h>
-#include <net/if.h>
-#include <netinet/in.h>
 #include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "quickjs.h"
+#include "hush_core.h"
 
 #define countof(x) (sizeof(x) / sizeof((x)[0]))
-
-/* The largest UDP payload; RFC 6762 §17 allows mDNS messages up to 9000 bytes, larger ones are read whole too. */
-#define MAX_DATAGRAM 65535
-
-/* RFC 6762 §11: every mDNS packet leaves with IP TTL / hop limit 255. */
-#define HUSH_TTL 255
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -123,38 +114,11 @@ static int arg_ifindex(JSContext *ctx, JSValueConst v, const char *fn, int64_t l
 static int arg_addr(JSContext *ctx, JSValueConst v, const char *fn, const char *arg,
                     int af, struct sockaddr_storage *sa, socklen_t *len)
 {
-    char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
     const char *s;
-    size_t n;
     int ok = 0;
 
-    memset(sa, 0, sizeof *sa);
-    if (JS_IsString(v) && (s = JS_ToCStringLen(ctx, &n, v)) != NULL) {
-        if (n < sizeof text) {
-            memcpy(text, s, n + 1);
-            if (af == AF_INET) {
-                struct sockaddr_in *in = (struct sockaddr_in *)sa;
-                in->sin_family = AF_INET;
-                ok = inet_pton(AF_INET, text, &in->sin_addr) == 1;
-                *len = sizeof *in;
-            } else {
-                struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)sa;
-                char *zone = strchr(text, '%');
-                in6->sin6_family = AF_INET6;
-                if (zone) {
-                    char *end;
-                    unsigned long id;
-                    *zone++ = '\0';
-                    id = strtoul(zone, &end, 10);
-                    if (*zone && *end == '\0' && id <= UINT32_MAX)
-                        in6->sin6_scope_id = (uint32_t)id;
-                    else
-                        in6->sin6_scope_id = if_nametoindex(zone);
-                }
-                ok = inet_pton(AF_INET6, text, &in6->sin6_addr) == 1 && (!zone || in6->sin6_scope_id);
-                *len = sizeof *in6;
-            }
-        }
+    if (JS_IsString(v) && (s = JS_ToCString(ctx, v)) != NULL) {
+        ok = hush_parse_addr(af, s, sa, len) == 0;
         JS_FreeCString(ctx, s);
     }
     if (!ok)
@@ -197,26 +161,6 @@ static uint8_t *arg_bytes(JSContext *ctx, JSValueConst v, const char *fn, const 
 
 /* ---- open / close ---------------------------------------------------- */
 
-static int set_int(int fd, int level, int name, int value)
-{
-    return setsockopt(fd, level, name, &value, sizeof value);
-}
-
-/* One socket option of open(); on failure closes fd and throws. */
-#define OPT(level, name, value)                                              \
-    do {                                                                     \
-        if (set_int(fd, level, name, value) < 0)                             \
-            return fail_open(ctx, fd, "setsockopt(" #name ")");              \
-    } while (0)
-
-static JSValue fail_open(JSContext *ctx, int fd, const char *call)
-{
-    int err = errno;
-
-    close(fd);
-    return throw_sys(ctx, "open", call, err);
-}
-
 /*
  * open(family, port, group?) -> fd
  * A non-blocking UDP socket bound to the wildcard address and port, which
@@ -228,9 +172,10 @@ static JSValue fail_open(JSContext *ctx, int fd, const char *call)
  */
 static JSValue js_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
-    struct sockaddr_storage sa, group;
-    socklen_t len, glen;
-    int af, fd, flags, has_group;
+    struct sockaddr_storage group;
+    socklen_t glen;
+    const char *call;
+    int af, fd, has_group;
     int64_t port;
 
     (void)this_val;
@@ -241,62 +186,12 @@ static JSValue js_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
     if (has_group) {
         if (arg_addr(ctx, argv[2], "open", "group", af, &group, &glen))
             return JS_EXCEPTION;
-        if (af == AF_INET ? !IN_MULTICAST(ntohl(((struct sockaddr_in *)&group)->sin_addr.s_addr))
-                          : !IN6_IS_ADDR_MULTICAST(&((struct sockaddr_in6 *)&group)->sin6_addr))
+        if (!hush_is_multicast(&group))
             return throw_bad(ctx, "open", "group", "a multicast address");
     }
-
-    fd = socket(af, SOCK_DGRAM, IPPROTO_UDP);
+    fd = hush_udp_open(af, (int)port, has_group, &call);
     if (fd < 0)
-        return throw_sys(ctx, "open", "socket", errno);
-    flags = fcntl(fd, F_GETFL);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
-        return fail_open(ctx, fd, "fcntl");
-
-    /* Share a fixed port with other responders on the host (RFC 6762 §15.1).
-       Not for port 0: the kernel would then hand out a port another such
-       socket holds, and replies to it could go there (RFC 5452 §9.2). */
-    if (port != 0) {
-        OPT(SOL_SOCKET, SO_REUSEADDR, 1);
-#ifdef SO_REUSEPORT
-        OPT(SOL_SOCKET, SO_REUSEPORT, 1);
-#endif
-    }
-    memset(&sa, 0, sizeof sa);
-    if (af == AF_INET) {
-        struct sockaddr_in *in = (struct sockaddr_in *)&sa;
-        OPT(IPPROTO_IP, IP_PKTINFO, 1);
-        OPT(IPPROTO_IP, IP_RECVTTL, 1);
-        OPT(IPPROTO_IP, IP_MULTICAST_TTL, HUSH_TTL);
-        OPT(IPPROTO_IP, IP_TTL, HUSH_TTL);
-        OPT(IPPROTO_IP, IP_MULTICAST_LOOP, 1);
-#ifdef IP_MULTICAST_ALL
-        if (has_group)
-            OPT(IPPROTO_IP, IP_MULTICAST_ALL, 0);
-#endif
-        in->sin_family = AF_INET;
-        in->sin_addr.s_addr = htonl(INADDR_ANY);
-        in->sin_port = htons((uint16_t)port);
-        len = sizeof *in;
-    } else {
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa;
-        OPT(IPPROTO_IPV6, IPV6_V6ONLY, 1);
-        OPT(IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
-        OPT(IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1);
-        OPT(IPPROTO_IPV6, IPV6_MULTICAST_HOPS, HUSH_TTL);
-        OPT(IPPROTO_IPV6, IPV6_UNICAST_HOPS, HUSH_TTL);
-        OPT(IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 1);
-#ifdef IPV6_MULTICAST_ALL
-        if (has_group)
-            OPT(IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0);
-#endif
-        in6->sin6_family = AF_INET6;
-        in6->sin6_addr = in6addr_any;
-        in6->sin6_port = htons((uint16_t)port);
-        len = sizeof *in6;
-    }
-    if (bind(fd, (struct sockaddr *)&sa, len) < 0)
-        return fail_open(ctx, fd, "bind");
+        return throw_sys(ctx, "open", call, -fd);
     return JS_NewInt32(ctx, fd);
 }
 
@@ -322,6 +217,7 @@ static JSValue js_membership(JSContext *ctx, JSValueConst this_val, int argc, JS
     const char *fn = join ? "join" : "leave";
     struct sockaddr_storage group;
     socklen_t glen;
+    const char *call;
     int fd, af, ifindex, r;
 
     (void)this_val;
@@ -329,24 +225,9 @@ static JSValue js_membership(JSContext *ctx, JSValueConst this_val, int argc, JS
     if (arg_fd(ctx, argv[0], fn, &fd) || arg_family(ctx, argv[1], fn, &af) ||
         arg_addr(ctx, argv[2], fn, "group", af, &group, &glen) || arg_ifindex(ctx, argv[3], fn, 0, &ifindex))
         return JS_EXCEPTION;
-    if (af == AF_INET) {
-        struct ip_mreqn m;
-        memset(&m, 0, sizeof m);
-        m.imr_multiaddr = ((struct sockaddr_in *)&group)->sin_addr;
-        m.imr_address.s_addr = htonl(INADDR_ANY);
-        m.imr_ifindex = ifindex;
-        r = setsockopt(fd, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &m, sizeof m);
-        if (r < 0)
-            return throw_sys(ctx, fn, join ? "setsockopt(IP_ADD_MEMBERSHIP)" : "setsockopt(IP_DROP_MEMBERSHIP)", errno);
-    } else {
-        struct ipv6_mreq m;
-        memset(&m, 0, sizeof m);
-        m.ipv6mr_multiaddr = ((struct sockaddr_in6 *)&group)->sin6_addr;
-        m.ipv6mr_interface = (unsigned)ifindex;
-        r = setsockopt(fd, IPPROTO_IPV6, join ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP, &m, sizeof m);
-        if (r < 0)
-            return throw_sys(ctx, fn, join ? "setsockopt(IPV6_JOIN_GROUP)" : "setsockopt(IPV6_LEAVE_GROUP)", errno);
-    }
+    r = hush_udp_membership(fd, &group, ifindex, join, &call);
+    if (r < 0)
+        return throw_sys(ctx, fn, call, -r);
     return JS_NewInt32(ctx, 0);
 }
 
@@ -360,15 +241,9 @@ static JSValue js_membership(JSContext *ctx, JSValueConst this_val, int argc, JS
  */
 static JSValue js_send(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
-    union {
-        char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-        struct cmsghdr align;
-    } control;
     struct sockaddr_storage to;
     socklen_t tolen;
-    struct msghdr msg;
-    struct iovec iov;
-    struct cmsghdr *cm;
+    const char *call;
     int fd, af, ifindex;
     int64_t port;
     uint8_t *data;
@@ -385,53 +260,9 @@ static JSValue js_send(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
     data = arg_bytes(ctx, argv[2], "send", "data", &len);
     if (!data)
         return JS_EXCEPTION;
-
-    memset(&msg, 0, sizeof msg);
-    memset(&control, 0, sizeof control);
-    iov.iov_base = data;
-    iov.iov_len = len;
-    msg.msg_name = &to;
-    msg.msg_namelen = tolen;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    if (af == AF_INET) {
-        ((struct sockaddr_in *)&to)->sin_port = htons((uint16_t)port);
-        if (ifindex >= 0) {
-            struct in_pktinfo pi;
-            memset(&pi, 0, sizeof pi);
-            pi.ipi_ifindex = ifindex;
-            msg.msg_control = control.buf;
-            msg.msg_controllen = CMSG_SPACE(sizeof pi);
-            cm = CMSG_FIRSTHDR(&msg);
-            cm->cmsg_level = IPPROTO_IP;
-            cm->cmsg_type = IP_PKTINFO;
-            cm->cmsg_len = CMSG_LEN(sizeof pi);
-            memcpy(CMSG_DATA(cm), &pi, sizeof pi);
-        }
-    } else {
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&to;
-        in6->sin6_port = htons((uint16_t)port);
-        if (ifindex >= 0) {
-            struct in6_pktinfo pi;
-            if (!in6->sin6_scope_id &&
-                (IN6_IS_ADDR_LINKLOCAL(&in6->sin6_addr) || IN6_IS_ADDR_MC_LINKLOCAL(&in6->sin6_addr)))
-                in6->sin6_scope_id = (uint32_t)ifindex;
-            memset(&pi, 0, sizeof pi);
-            pi.ipi6_ifindex = (unsigned)ifindex;
-            msg.msg_control = control.buf;
-            msg.msg_controllen = CMSG_SPACE(sizeof pi);
-            cm = CMSG_FIRSTHDR(&msg);
-            cm->cmsg_level = IPPROTO_IPV6;
-            cm->cmsg_type = IPV6_PKTINFO;
-            cm->cmsg_len = CMSG_LEN(sizeof pi);
-            memcpy(CMSG_DATA(cm), &pi, sizeof pi);
-        }
-    }
-    do
-        n = sendmsg(fd, &msg, 0);
-    while (n < 0 && errno == EINTR);
+    n = hush_udp_send(fd, data, len, &to, tolen, (int)port, ifindex, &call);
     if (n < 0)
-        return throw_sys(ctx, "send", "sendmsg", errno);
+        return throw_sys(ctx, "send", call, (int)-n);
     return JS_NewInt64(ctx, n);
 }
 
@@ -442,11 +273,14 @@ static void set_prop(JSContext *ctx, JSValueConst obj, const char *name, JSValue
     JS_DefinePropertyValueStr(ctx, obj, name, v, JS_PROP_C_W_E);
 }
 
-static JSValue address_string(JSContext *ctx, int af, const void *addr)
+/* The address of *sa (AF_INET or AF_INET6) as a string without zone. */
+static JSValue address_string(JSContext *ctx, const struct sockaddr_storage *sa)
 {
     char text[INET6_ADDRSTRLEN];
+    const void *addr = sa->ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)sa)->sin_addr
+                                                : (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
 
-    if (!inet_ntop(af, addr, text, sizeof text))
+    if (!inet_ntop(sa->ss_family, addr, text, sizeof text))
         return JS_UNDEFINED;
     return JS_NewString(ctx, text);
 }
@@ -459,16 +293,9 @@ static JSValue address_string(JSContext *ctx, int af, const void *addr)
  */
 static JSValue js_recv(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
-    union {
-        char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo)) +
-                 2 * CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } control;
-    struct sockaddr_storage from;
-    struct msghdr msg;
-    struct iovec iov;
-    struct cmsghdr *cm;
-    int fd, af, err;
+    struct hush_datagram d;
+    const char *call;
+    int fd, af;
     uint8_t *buf;
     ssize_t n;
     JSValue obj;
@@ -477,31 +304,17 @@ static JSValue js_recv(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
     (void)argc;
     if (arg_fd(ctx, argv[0], "recv", &fd) || arg_family(ctx, argv[1], "recv", &af))
         return JS_EXCEPTION;
-    buf = js_malloc(ctx, MAX_DATAGRAM);
+    buf = js_malloc(ctx, HUSH_MAX_DATAGRAM);
     if (!buf)
         return JS_EXCEPTION;
-
-    memset(&msg, 0, sizeof msg);
-    memset(&from, 0, sizeof from);
-    iov.iov_base = buf;
-    iov.iov_len = MAX_DATAGRAM;
-    msg.msg_name = &from;
-    msg.msg_namelen = sizeof from;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.buf;
-    msg.msg_controllen = sizeof control.buf;
-    do
-        n = recvmsg(fd, &msg, MSG_DONTWAIT);
-    while (n < 0 && errno == EINTR);
+    n = hush_udp_recv(fd, buf, HUSH_MAX_DATAGRAM, &d, &call);
     if (n < 0) {
-        err = errno;
         js_free(ctx, buf);
-        if (err == EAGAIN || err == EWOULDBLOCK)
+        if (n == -EAGAIN || n == -EWOULDBLOCK)
             return JS_UNDEFINED;
-        return throw_sys(ctx, "recv", "recvmsg", err);
+        return throw_sys(ctx, "recv", call, (int)-n);
     }
-    if (from.ss_family != af) {
+    if (d.src.ss_family != af) {
         js_free(ctx, buf);
         return throw_bad(ctx, "recv", "family", "the socket's family");
     }
@@ -513,171 +326,87 @@ static JSValue js_recv(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
     }
     set_prop(ctx, obj, "data", JS_NewArrayBufferCopy(ctx, buf, (size_t)n));
     js_free(ctx, buf);
-    if (af == AF_INET) {
-        struct sockaddr_in *in = (struct sockaddr_in *)&from;
-        set_prop(ctx, obj, "src", address_string(ctx, AF_INET, &in->sin_addr));
-        set_prop(ctx, obj, "srcPort", JS_NewInt32(ctx, ntohs(in->sin_port)));
-    } else {
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&from;
-        set_prop(ctx, obj, "src", address_string(ctx, AF_INET6, &in6->sin6_addr));
-        set_prop(ctx, obj, "srcPort", JS_NewInt32(ctx, ntohs(in6->sin6_port)));
-    }
-    for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-        if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
-            struct in_pktinfo pi;
-            memcpy(&pi, CMSG_DATA(cm), sizeof pi);
-            set_prop(ctx, obj, "dst", address_string(ctx, AF_INET, &pi.ipi_addr));
-            set_prop(ctx, obj, "ifindex", JS_NewInt32(ctx, pi.ipi_ifindex));
-        } else if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_TTL) {
-            int ttl;
-            memcpy(&ttl, CMSG_DATA(cm), sizeof ttl);
-            set_prop(ctx, obj, "ttl", JS_NewInt32(ctx, ttl));
-        } else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
-            struct in6_pktinfo pi;
-            memcpy(&pi, CMSG_DATA(cm), sizeof pi);
-            set_prop(ctx, obj, "dst", address_string(ctx, AF_INET6, &pi.ipi6_addr));
-            set_prop(ctx, obj, "ifindex", JS_NewInt64(ctx, pi.ipi6_ifindex));
-        } else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_HOPLIMIT) {
-            int hops;
-            memcpy(&hops, CMSG_DATA(cm), sizeof hops);
-            set_prop(ctx, obj, "ttl", JS_NewInt32(ctx, hops));
-        }
-    }
+    set_prop(ctx, obj, "src", address_string(ctx, &d.src));
+    set_prop(ctx, obj, "srcPort",
+             JS_NewInt32(ctx, ntohs(af == AF_INET ? ((struct sockaddr_in *)&d.src)->sin_port
+                                                  : ((struct sockaddr_in6 *)&d.src)->sin6_port)));
+    if (d.has_dst)
+        set_prop(ctx, obj, "dst", address_string(ctx, &d.dst));
+    if (d.has_ifindex)
+        set_prop(ctx, obj, "ifindex", JS_NewInt64(ctx, d.ifindex));
+    if (d.has_ttl)
+        set_prop(ctx, obj, "ttl", JS_NewInt32(ctx, d.ttl));
     return obj;
 }
 
 /* ---- interfaces ------------------------------------------------------ */
 
-/* Leading one bits of a netmask. */
-static int prefix_length(const uint8_t *mask, size_t len)
+/* One entry of interfaces(). */
+static JSValue device_object(JSContext *ctx, const struct hush_iface *i)
 {
-    int bits = 0;
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        uint8_t b = mask[i];
-        while (b & 0x80) {
-            bits++;
-            b = (uint8_t)(b << 1);
-        }
-        if (mask[i] != 0xff)
-            break;
-    }
-    return bits;
-}
-
-/* The device an entry of getifaddrs belongs to: Linux address labels ('eth0:1') name their device ('eth0'). */
-static void device_name(const char *label, char out[IF_NAMESIZE])
-{
-    size_t n = strcspn(label, ":");
-
-    if (n >= IF_NAMESIZE)
-        n = IF_NAMESIZE - 1;
-    memcpy(out, label, n);
-    out[n] = '\0';
-}
-
-/* { family, addr, prefix } for an IPv4 or IPv6 entry, else undefined. */
-static JSValue address_object(JSContext *ctx, const struct ifaddrs *a)
-{
-    JSValue o;
-    int af = a->ifa_addr->sa_family;
-    const void *addr, *mask;
-    size_t mlen;
-
-    if (af == AF_INET) {
-        addr = &((const struct sockaddr_in *)a->ifa_addr)->sin_addr;
-        mask = a->ifa_netmask ? (const void *)&((const struct sockaddr_in *)a->ifa_netmask)->sin_addr : NULL;
-        mlen = 4;
-    } else if (af == AF_INET6) {
-        addr = &((const struct sockaddr_in6 *)a->ifa_addr)->sin6_addr;
-        mask = a->ifa_netmask ? (const void *)&((const struct sockaddr_in6 *)a->ifa_netmask)->sin6_addr : NULL;
-        mlen = 16;
-    } else {
-        return JS_UNDEFINED;
-    }
-    o = JS_NewObject(ctx);
-    if (JS_IsException(o))
-        return o;
-    set_prop(ctx, o, "family", JS_NewInt32(ctx, af == AF_INET ? 4 : 6));
-    set_prop(ctx, o, "addr", address_string(ctx, af, addr));
-    set_prop(ctx, o, "prefix", JS_NewInt32(ctx, mask ? prefix_length(mask, mlen) : (int)mlen * 8));
-    return o;
-}
-
-/* The entry's device, unless an earlier entry already named it. */
-static int first_of_device(const struct ifaddrs *all, const struct ifaddrs *a, char name[IF_NAMESIZE])
-{
-    char other[IF_NAMESIZE];
-
-    device_name(a->ifa_name, name);
-    for (; all != a; all = all->ifa_next) {
-        device_name(all->ifa_name, other);
-        if (strcmp(name, other) == 0)
-            return 0;
-    }
-    return 1;
-}
-
-/* The device's entry of interfaces(), its addresses gathered from `from` on. */
-static JSValue device_object(JSContext *ctx, const struct ifaddrs *from, const char *name)
-{
-    char other[IF_NAMESIZE];
     JSValue dev, addrs, a;
-    uint32_t n = 0;
+    size_t k;
 
     dev = JS_NewObject(ctx);
     if (JS_IsException(dev))
         return dev;
     addrs = JS_NewArray(ctx);
-    set_prop(ctx, dev, "index", JS_NewInt64(ctx, if_nametoindex(name)));
-    set_prop(ctx, dev, "name", JS_NewString(ctx, name));
-    set_prop(ctx, dev, "up", JS_NewBool(ctx, (from->ifa_flags & IFF_UP) != 0));
-    set_prop(ctx, dev, "multicast", JS_NewBool(ctx, (from->ifa_flags & IFF_MULTICAST) != 0));
+    if (JS_IsException(addrs)) {
+        JS_FreeValue(ctx, dev);
+        return addrs;
+    }
+    set_prop(ctx, dev, "index", JS_NewInt64(ctx, i->index));
+    set_prop(ctx, dev, "name", JS_NewString(ctx, i->name));
+    set_prop(ctx, dev, "up", JS_NewBool(ctx, i->up));
+    set_prop(ctx, dev, "multicast", JS_NewBool(ctx, i->multicast));
+    set_prop(ctx, dev, "loopback", JS_NewBool(ctx, i->loopback));
+    if (i->has_mac)
+        set_prop(ctx, dev, "mac", JS_NewArrayBufferCopy(ctx, i->mac, sizeof i->mac));
     set_prop(ctx, dev, "addrs", JS_DupValue(ctx, addrs));
-    for (; from; from = from->ifa_next) {
-        device_name(from->ifa_name, other);
-        if (strcmp(name, other) != 0 || !from->ifa_addr)
-            continue;
-        a = address_object(ctx, from);
-        if (JS_IsException(a) || (!JS_IsUndefined(a) && JS_SetPropertyUint32(ctx, addrs, n++, a) < 0)) {
+    for (k = 0; k < i->naddrs; k++) {
+        a = JS_NewObject(ctx);
+        if (JS_IsException(a) || JS_SetPropertyUint32(ctx, addrs, (uint32_t)k, a) < 0) {
             JS_FreeValue(ctx, addrs);
             JS_FreeValue(ctx, dev);
             return JS_EXCEPTION;
         }
+        set_prop(ctx, a, "family", JS_NewInt32(ctx, i->addrs[k].family));
+        set_prop(ctx, a, "addr", JS_NewString(ctx, i->addrs[k].addr));
+        set_prop(ctx, a, "prefix", JS_NewInt32(ctx, i->addrs[k].prefix));
     }
     JS_FreeValue(ctx, addrs);
     return dev;
 }
 
 /*
- * interfaces() -> [{ index, name, up, multicast, addrs: [{ family, addr, prefix }] }]
+ * interfaces() -> [{ index, name, up, multicast, loopback, mac?, addrs: [{ family, addr, prefix }] }]
  * Every device getifaddrs reports, loopback and address-less ones included,
- * in the order it reports them.
+ * in the order it reports them; mac (an ArrayBuffer of 6 bytes) when the
+ * device has an Ethernet-sized hardware address.
  */
 static JSValue js_interfaces(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
-    struct ifaddrs *all, *a;
-    char name[IF_NAMESIZE];
+    struct hush_iface *all;
+    const char *call;
+    size_t n, k;
     JSValue list, dev;
-    uint32_t n = 0;
+    int r;
 
     (void)this_val;
     (void)argc;
     (void)argv;
-    if (getifaddrs(&all) < 0)
-        return throw_sys(ctx, "interfaces", "getifaddrs", errno);
+    r = hush_interfaces(&all, &n, &call);
+    if (r < 0)
+        return throw_sys(ctx, "interfaces", call, -r);
     list = JS_NewArray(ctx);
-    for (a = all; a && !JS_IsException(list); a = a->ifa_next) {
-        if (!first_of_device(all, a, name))
-            continue;
-        dev = device_object(ctx, a, name);
-        if (JS_IsException(dev) || JS_SetPropertyUint32(ctx, list, n++, dev) < 0) {
+    for (k = 0; k < n && !JS_IsException(list); k++) {
+        dev = device_object(ctx, &all[k]);
+        if (JS_IsException(dev) || JS_SetPropertyUint32(ctx, list, (uint32_t)k, dev) < 0) {
             JS_FreeValue(ctx, list);
             list = JS_EXCEPTION;
         }
     }
-    freeifaddrs(all);
+    hush_interfaces_free(all, n);
     return list;
 }
 

@@ -1,0 +1,303 @@
+// The native addon platform/native (hush_native.node, through device.ts) on
+// real sockets: test/lab/native-driver.ts runs it in one namespace of a
+// two-namespace link while the peer sends with plain dgram sockets.
+// Checked: interfaces() lists the veth with its MAC and addresses; a port
+// hears the peer's mDNS datagram, sees what its own host sends as outgoing
+// and sends a frame the peer receives; the kernel filter keeps port 9999
+// out (and lets it in when off), finds the UDP header past IPv4 options,
+// passes only the first IPv4 fragment, every IPv6 fragment and hop-by-hop
+// header, and no ARP; the guard keeps ICMP port unreachable from the peer,
+// joins and leaves groups and sends out of one interface with TTL 255;
+// watch() fires on `ip addr add`; an unknown index is ENODEV; without
+// CAP_NET_RAW loadDevice() says why; a throwing onFrame does not stop later
+// frames; close() inside onFrame stops the port. Needs root and ethtool.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Lab } from './netns.js';
+import type { Member } from './netns.js';
+import { Proc } from './proc.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const ADDON = join(ROOT, 'platform/native/build/Release/hush_native.node');
+const NODE = [process.execPath, '--no-warnings', '--loader', 'ts-node/esm'];
+const DRIVER = join(ROOT, 'test/lab/native-driver.ts');
+const GROUP = { 4: '224.0.0.251', 6: 'ff02::fb' } as const;
+const TIMEOUT_MS = 10_000;
+
+interface Frame { outgoing: boolean; family?: 4 | 6; src?: string; dst?: string; dstPort?: number; ttl?: number; payload?: string; error?: string }
+
+/** The JSON of every '<tag> <JSON>' line of some output. */
+function lines<T>(out: string, tag: string): T[] {
+  return out.split('\n').filter((l) => l.startsWith(`${tag} `)).map((l) => JSON.parse(l.slice(tag.length + 1)) as T);
+}
+
+/** Runs the driver to its end in ns, under a prefix command if given (setpriv), and answers its stdout. */
+function runDriver(lab: Lab, ns: string, cfg: object, prefix: string[] = []): string {
+  const [cmd, ...args] = [...prefix, ...NODE, DRIVER, JSON.stringify(cfg)];
+  return lab.exec(ns, cmd, args);
+}
+
+/** Starts the driver in ns and waits for its 'ready' line. */
+async function startDriver(lab: Lab, ns: string, cfg: object): Promise<Proc> {
+  const p = new Proc(lab, ns, NODE[0], [...NODE.slice(1), DRIVER, JSON.stringify(cfg)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  await p.waitFor(/^ready /, TIMEOUT_MS);
+  return p;
+}
+
+const command = (p: Proc, cmd: string, arg: object): void => void p.child.stdin?.write(`${cmd} ${JSON.stringify(arg)}\n`);
+
+/** Sends each payload in turn from a plain dgram socket in ns. */
+function peerSend(lab: Lab, ns: string, family: 4 | 6, addr: string, port: number, payloads: string[]): void {
+  const script = `const s = require('dgram').createSocket('udp${family}');
+const next = (l) => l.length ? s.send(l[0], ${port}, ${JSON.stringify(addr)}, (e) => { if (e) throw e; next(l.slice(1)); }) : s.close();
+next(${JSON.stringify(payloads)});`;
+  lab.exec(ns, process.execPath, ['-e', script]);
+}
+
+/** From a connected UDP socket in ns, sends twice to addr:port; answers 'ECONNREFUSED' if ICMP port unreachable came back, else 'none'. */
+function peerProbe(lab: Lab, ns: string, family: 4 | 6, addr: string, port: number): string {
+  const script = `const s = require('dgram').createSocket('udp${family}');
+s.on('error', (e) => { console.log(e.code); process.exit(0); });
+s.connect(${port}, ${JSON.stringify(addr)}, () => { s.send('a'); setTimeout(() => s.send('b'), 200); });
+setTimeout(() => { console.log('none'); process.exit(0); }, 1000);`;
+  return lab.exec(ns, process.execPath, ['-e', script]).trim();
+}
+
+/** Waits for the driver's frame line whose payload is `payload`. */
+async function frame(p: Proc, payload: string): Promise<Frame> {
+  const line = await p.waitFor(new RegExp(`^frame .*"payload":"${payload}"`), TIMEOUT_MS);
+  return JSON.parse(line.slice('frame '.length)) as Frame;
+}
+
+const hasFrame = (p: Proc, payload: string): boolean => lines<Frame>(p.stdout, 'frame').some((f) => f.payload === payload);
+
+function pair(tag: string): { lab: Lab; a: Member; b: Member } {
+  const lab = new Lab(tag);
+  const [a, b] = lab.link(1, [{ ns: lab.netns('a') }, { ns: lab.netns('b') }]);
+  // Checksums computed in software: with offload, veth frames carry only the pseudo-header sum.
+  for (const m of [a, b]) lab.exec(m.ns, 'ethtool', ['-K', m.ifname, 'tx', 'off']);
+  return { lab, a, b };
+}
+
+test.before(() => {
+  const r = spawnSync('make', ['-s', 'native'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+  assert.is(r.status, 0, `make native failed:\n${r.stdout}${r.stderr}`);
+  assert.ok(existsSync(ADDON), `make native built ${ADDON}:\n${r.stdout}${r.stderr}`);
+});
+
+test('interfaces() lists the veth with its index, MAC, flags and addresses, and loopback as loopback', () => {
+  const { lab, a } = pair('nif');
+  try {
+    const [list] = lines<{ index: number; name: string; up: boolean; multicast: boolean; loopback: boolean; mac?: string; addrs: { family: number; addr: string; prefix: number }[] }[]>(
+      runDriver(lab, a.ns, { mode: 'interfaces' }), 'interfaces');
+    const eth = list.find((i) => i.name === a.ifname);
+    const lo = list.find((i) => i.name === 'lo');
+    assert.ok(eth && lo, JSON.stringify(list));
+    const link = JSON.parse(lab.exec(a.ns, 'ip', ['-j', 'link', 'show', 'dev', a.ifname]))[0] as { ifindex: number; address: string };
+    assert.equal({ index: eth.index, mac: eth.mac, up: eth.up, multicast: eth.multicast, loopback: eth.loopback },
+      { index: link.ifindex, mac: link.address, up: true, multicast: true, loopback: false });
+    const local = eth.addrs.find((x) => x.family === 6 && x.addr.startsWith('fe80:'));
+    assert.ok(local, 'a link-local address');
+    assert.equal(eth.addrs.map((x) => `${x.family} ${x.addr}/${x.prefix}`).sort(),
+      [`4 ${a.v4}/24`, `6 ${a.v6}/64`, `6 ${local.addr}/64`].sort());
+    assert.is(lo.loopback, true);
+  } finally {
+    lab.close();
+  }
+});
+
+test('a port hears the peer\'s mDNS datagram, sees its own host\'s datagram as outgoing, and sends a frame the peer receives', async () => {
+  const { lab, a, b } = pair('nport');
+  try {
+    const p = await startDriver(lab, a.ns, { mode: 'port', ifname: a.ifname, filter: true });
+    peerSend(lab, b.ns, 4, GROUP[4], 5353, ['hush-in']);
+    assert.equal(await frame(p, 'hush-in'), { outgoing: false, src: b.v4, dst: GROUP[4], dstPort: 5353, ttl: 1, payload: 'hush-in' });
+
+    command(p, 'dgram', { addr: GROUP[4], port: 5353, payload: 'hush-host-out' });
+    assert.is((await frame(p, 'hush-host-out')).outgoing, true);
+
+    const listener = new Proc(lab, b.ns, process.execPath, ['-e', `const s = require('dgram').createSocket('udp4');
+s.on('message', (m, r) => console.log('got', String(m), r.address)); s.bind(5353, () => console.log('listening'));`]);
+    await listener.waitFor(/^listening/, TIMEOUT_MS);
+    const bMac = (JSON.parse(lab.exec(b.ns, 'ip', ['-j', 'link', 'show', 'dev', b.ifname]))[0] as { address: string }).address;
+    command(p, 'send', { dstMac: bMac, src: a.v4, dst: b.v4, srcPort: 5353, dstPort: 5353, payload: 'hush-raw-out' });
+    assert.is(await listener.waitFor(/^got /, TIMEOUT_MS), `got hush-raw-out ${a.v4}`);
+    // The kernel does not hand a packet socket its own frames (hush_core.c).
+    assert.not.ok(hasFrame(p, 'hush-raw-out'), p.stdout);
+  } finally {
+    lab.close();
+  }
+});
+
+for (const filter of [true, false]) {
+  for (const family of [4, 6] as const) {
+    test(`IPv${family}, filter ${filter}: a datagram to port 9999 ${filter ? 'does not reach' : 'reaches'} the port; one to 5353 does`, async () => {
+      const { lab, a, b } = pair(`nflt${family}`);
+      try {
+        const p = await startDriver(lab, a.ns, { mode: 'port', ifname: a.ifname, filter });
+        const to = family === 4 ? a.v4 : a.v6;
+        peerSend(lab, b.ns, family, to, 9999, ['hush-9999']);
+        peerSend(lab, b.ns, family, to, 5353, ['hush-5353']);
+        await frame(p, 'hush-5353');
+        // Frames queue in arrival order: the one to 9999 would be there by now.
+        assert.is(hasFrame(p, 'hush-9999'), !filter, p.stdout);
+      } finally {
+        lab.close();
+      }
+    });
+  }
+}
+
+// What only the filter's finer rules decide, sent by the peer in order: an
+// IPv4 datagram with options (IHL 6) to 9999 and to 5353, a 3000-byte one
+// to 5353 over each family (fragments), an MLD report (the IPv6 hop-by-hop
+// header) on joining ff02::fb, and a last datagram to 5353.
+const FINE = `import socket, struct, sys, time
+a4, a6, ifname = sys.argv[1:]
+o4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+o4.setsockopt(socket.IPPROTO_IP, socket.IP_OPTIONS, bytes([1, 1, 1, 0]))
+o4.sendto(b'hush-opt', (a4, 9999))
+o4.sendto(b'hush-opt', (a4, 5353))
+s4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s4.sendto(b'x' * 3000, (a4, 5353))
+s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s6.sendto(b'y' * 3000, (a6, 5353))
+s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, socket.inet_pton(socket.AF_INET6, 'ff02::fb') + struct.pack('@I', socket.if_nametoindex(ifname)))
+time.sleep(0.3)
+s4.sendto(b'hush-end', (a4, 5353))
+`;
+
+for (const filter of [true, false]) {
+  test(`filter ${filter}: IPv4 options (IHL) and fragments, IPv6 fragments and hop-by-hop, ARP`, async () => {
+    const { lab, a, b } = pair('nfine');
+    try {
+      const p = await startDriver(lab, a.ns, { mode: 'port', ifname: a.ifname, filter });
+      lab.exec(b.ns, 'python3', ['-c', FINE, a.v4, a.v6, b.ifname]);
+      await frame(p, 'hush-end');
+      const dropped = lines<Frame>(p.stdout, 'frame').filter((f) => !f.outgoing && f.error);
+      const count = (family: 4 | 6 | undefined, error: string): number => dropped.filter((f) => f.family === family && f.error === error).length;
+      assert.equal({
+        options4: count(4, 'options'),
+        fragments4: count(4, 'fragment'),
+        fragments6: count(6, 'fragment'),
+        hopByHop6: count(6, 'notUdp') > 0,
+        arp: count(undefined, 'notUdp') > 0,
+      }, {
+        // The filter finds the ports past the options; of a fragmented IPv4 datagram it passes the first fragment only.
+        options4: filter ? 1 : 2,
+        fragments4: filter ? 1 : 3,
+        fragments6: 3,
+        hopByHop6: true,
+        arp: !filter,
+      }, p.stdout);
+    } finally {
+      lab.close();
+    }
+  });
+}
+
+for (const family of [4, 6] as const) {
+  test(`IPv${family}: with the guard on 5353 the peer gets no ICMP port unreachable; without it, it does`, async () => {
+    const { lab, a, b } = pair(`ngrd${family}`);
+    try {
+      const to = family === 4 ? a.v4 : a.v6;
+      assert.is(peerProbe(lab, b.ns, family, to, 5353), 'ECONNREFUSED', 'without the guard');
+      const g = await startDriver(lab, a.ns, { mode: 'guard', family, port: 5353, ifname: a.ifname });
+      assert.is(peerProbe(lab, b.ns, family, to, 5353), 'none', 'with the guard');
+      await g.stop();
+    } finally {
+      lab.close();
+    }
+  });
+}
+
+test('the guard joins and leaves a group on the interface and sends out of it with TTL 255', async () => {
+  const { lab, a, b } = pair('ngsend');
+  try {
+    // a's multicast route points elsewhere: only the ifindex can choose eth1.
+    lab.exec(a.ns, 'ip', ['route', 'replace', '224.0.0.0/4', 'dev', 'lo']);
+    const g = await startDriver(lab, a.ns, { mode: 'guard', family: 4, port: 5353, ifname: a.ifname });
+    const peer = await startDriver(lab, b.ns, { mode: 'port', ifname: b.ifname, filter: true });
+    const groups = (): string => lab.exec(a.ns, 'ip', ['maddr', 'show', 'dev', a.ifname]);
+    assert.not.match(groups(), '224.0.0.251');
+    command(g, 'join', { group: GROUP[4] });
+    await g.waitFor(/^done /, TIMEOUT_MS, 1);
+    assert.match(groups(), '224.0.0.251');
+    command(g, 'send', { addr: GROUP[4], port: 5353, payload: 'hush-guard' });
+    await g.waitFor(/^done /, TIMEOUT_MS, 2);
+    assert.equal(await frame(peer, 'hush-guard'), { outgoing: false, src: a.v4, dst: GROUP[4], dstPort: 5353, ttl: 255, payload: 'hush-guard' });
+    command(g, 'leave', { group: GROUP[4] });
+    await g.waitFor(/^done /, TIMEOUT_MS, 3);
+    assert.not.match(groups(), '224.0.0.251');
+  } finally {
+    lab.close();
+  }
+});
+
+test('watch() fires after `ip addr add` in the namespace', async () => {
+  const { lab, a } = pair('nwatch');
+  try {
+    const p = await startDriver(lab, a.ns, { mode: 'watch' });
+    lab.exec(a.ns, 'ip', ['addr', 'add', '10.1.0.77/24', 'dev', a.ifname]);
+    await p.waitFor(/^change /, TIMEOUT_MS);
+  } finally {
+    lab.close();
+  }
+});
+
+test('openPort(999999) throws ENODEV; a bad family throws a TypeError naming it', () => {
+  const { lab, a } = pair('nerr');
+  try {
+    const [nodev, family] = lines<Record<string, unknown>>(runDriver(lab, a.ns, { mode: 'errors' }), 'error');
+    assert.equal(nodev, { name: 'Error', message: 'openPort: bind: No such device', code: 'ENODEV', errno: 19 });
+    assert.equal(family, { name: 'TypeError', message: 'openGuard: family must be 4 or 6', code: 'ERR_INVALID_ARG_TYPE' });
+  } finally {
+    lab.close();
+  }
+});
+
+test('as user nobody loadDevice() says why (no CAP_NET_RAW) instead of throwing; as root it loads', () => {
+  const { lab, a } = pair('nperm');
+  try {
+    const nobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+    const [denied] = lines<{ why?: string }>(runDriver(lab, a.ns, { mode: 'load' }, nobody), 'load');
+    assert.match(denied.why ?? '', /no CAP_NET_RAW .*probe: socket\(AF_PACKET\): Operation not permitted/);
+    assert.equal(lines(runDriver(lab, a.ns, { mode: 'load' }), 'load'), [{ ok: true }]);
+  } finally {
+    lab.close();
+  }
+});
+
+test('an exception thrown by onFrame reaches uncaughtException and later frames still arrive', async () => {
+  const { lab, a, b } = pair('nthrow');
+  try {
+    const p = await startDriver(lab, a.ns, { mode: 'port', ifname: a.ifname, filter: true, throwFirst: true });
+    peerSend(lab, b.ns, 4, GROUP[4], 5353, ['hush-first', 'hush-second']);
+    await frame(p, 'hush-second');
+    assert.equal(lines(p.stdout, 'uncaught'), [{ message: 'onFrame threw' }]);
+    assert.ok(hasFrame(p, 'hush-first'));
+  } finally {
+    lab.close();
+  }
+});
+
+test('close() inside onFrame: no later frame, close again is a no-op, send throws EBADF, and the loop is free to end', async () => {
+  const { lab, a, b } = pair('nclose');
+  try {
+    const p = await startDriver(lab, a.ns, { mode: 'port', ifname: a.ifname, filter: true, closeFirst: true });
+    peerSend(lab, b.ns, 4, GROUP[4], 5353, ['hush-first', 'hush-second']);
+    await p.waitFor(/^afterClose /, TIMEOUT_MS);
+    assert.equal(lines(p.stdout, 'afterClose'), [{ message: 'send: the port is closed', code: 'EBADF' }]);
+    p.child.stdin?.end();
+    assert.is(await p.exited, 0, p.output);
+    assert.equal(lines<Frame>(p.stdout, 'frame').filter((f) => f.payload).map((f) => f.payload), ['hush-first'], p.stdout);
+  } finally {
+    lab.close();
+  }
+});
+
+test.run();
