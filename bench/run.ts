@@ -9,6 +9,7 @@ import { mqtype } from './mqtype.js';
 import { cache } from './cache.js';
 import { tsr } from './tsr.js';
 import { device } from './device.js';
+import { native } from './native.js';
 
 export interface Bench {
   /** Table rows, the first one the header; all-number columns are right-aligned. */
@@ -28,6 +29,7 @@ const BENCHES: [string, () => Bench | Promise<Bench>][] = [
   ['cache', cache],
   ['tsr', tsr],
   ['device', device],
+  ['native', native],
 ];
 
 function table(rows: string[][]): string {

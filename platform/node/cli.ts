@@ -11,27 +11,38 @@ import { browse, browseTypes, lookup, resolve } from '../../src/dnssd/browse.js'
 import type { Stop } from '../../src/dnssd/browse.js';
 import type { TxtValue } from '../../src/wire/txt.js';
 import { createNodePlatform } from './platform.js';
+import { BACKENDS, createPlatform } from './backend.js';
+import type { Backend } from './backend.js';
 import type { ServiceHandle } from '../../src/mdns/responder.js';
 import { check, Config, ConfigError } from '../schema.js';
 import type { ServiceInput } from '../schema.js';
 import { createResponder } from './index.js';
 
 const USAGE = `usage:
-  hush publish NAME TYPE PORT [KEY=VALUE|KEY ...] [--subtype _SUB]... [--host LABEL] [--interface IF]...
+  hush publish NAME TYPE PORT [KEY=VALUE|KEY ...] [--subtype _SUB]... [--host LABEL] [--interface IF]... [--backend B]
       publish a service until Ctrl-C (like dns-sd -R / avahi-publish -s), e.g.
       hush publish "My Web" _http._tcp 8080 path=/ --subtype _printer
-  hush run --config FILE
+  hush run --config FILE [--backend B]
       serve every service of a JSON config: {"hostName": "...", "services": [{"name", "type", "port", "txt"}]}
-  hush browse TYPE|--all [--json]
+  hush browse TYPE|--all [--json] [--backend B]
       watch a service type (or every type) on the link until Ctrl-C, like dns-sd -B / avahi-browse
-  hush resolve NAME [--json] [--wait MS]
+  hush resolve NAME [--json] [--wait MS] [--backend B]
       'My Web._http._tcp.local': host, port, TXT and addresses; 'printer.local': its A and AAAA
   hush query NAME [TYPE ...] --server ADDR[#PORT] [--json]
       one-shot unicast DNS lookup (like dig); several types go in one MQTYPE query when the server supports it
   hush decode [--tsr-layout apple|draft] [--tsr-code N] HEX|-
-      print a DNS/mDNS message (hex, or raw bytes on stdin with '-') as JSON`;
+      print a DNS/mDNS message (hex, or raw bytes on stdin with '-') as JSON
+  --backend auto|raw|dgram
+      raw: AF_PACKET through the native addon (needs CAP_NET_RAW): each packet's exact interface,
+      destination and TTL; dgram: plain UDP sockets; auto (default): raw when it can, else dgram`;
 
 class UsageError extends Error {}
+
+function backendOf(v: string | undefined): Backend {
+  const b = BACKENDS.find((x) => x === v);
+  if (!b) throw new UsageError(`--backend must be ${BACKENDS.join(', ')}, got ${v ?? 'nothing'}`);
+  return b;
+}
 
 function json(x: unknown): string {
   return JSON.stringify(x, (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? { hex: Buffer.from(v).toString('hex') } : v), 2);
@@ -54,10 +65,11 @@ function follow(h: ServiceHandle): void {
     .on('renamed', (d) => { const r = d as { from: string; to: string }; say(`renamed     "${r.from}" -> "${r.to}"`); });
 }
 
-function serve(hostName: string, interfaces: string[] | undefined, services: ServiceInput[]): void {
-  const r = createResponder({ hostName, ...(interfaces ? { interfaces } : {}) });
+function serve(hostName: string, interfaces: string[] | undefined, services: ServiceInput[], backend: Backend): void {
+  const p = createPlatform({ interfaces, backend });
+  const r = createResponder({ hostName, ...(interfaces ? { interfaces } : {}) }, p);
   for (const s of services) follow(r.publish(s));
-  say(`host ${r.hostName}; Ctrl-C sends goodbyes and stops`);
+  say(`host ${r.hostName} on the ${p.backend} backend; Ctrl-C sends goodbyes and stops`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
@@ -73,6 +85,7 @@ function publish(args: string[]): void {
   const subtypes: string[] = [];
   const interfaces: string[] = [];
   let host = defaultHost();
+  let backend: Backend = 'auto';
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = (): string => {
@@ -82,6 +95,7 @@ function publish(args: string[]): void {
     if (a === '--subtype') subtypes.push(value());
     else if (a === '--host') host = value();
     else if (a === '--interface') interfaces.push(value());
+    else if (a === '--backend') backend = backendOf(value());
     else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
     else positional.push(a);
   }
@@ -94,11 +108,13 @@ function publish(args: string[]): void {
     if (eq < 0) txt[p] = true;
     else txt[p.slice(0, eq)] = p.slice(eq + 1);
   }
-  serve(host, interfaces.length ? interfaces : undefined, [{ name, type, port: Number(port), txt, ...(subtypes.length ? { subtypes } : {}) }]);
+  serve(host, interfaces.length ? interfaces : undefined, [{ name, type, port: Number(port), txt, ...(subtypes.length ? { subtypes } : {}) }], backend);
 }
 
 function run(args: string[]): void {
-  if (args[0] !== '--config' || args.length !== 2) throw new UsageError('run needs --config FILE');
+  const plain = args.length === 2, withBackend = args.length === 4 && args[2] === '--backend';
+  if (args[0] !== '--config' || !(plain || withBackend)) throw new UsageError('run needs --config FILE [--backend B]');
+  const backend = withBackend ? backendOf(args[3]) : 'auto';
   const file = args[1];
   let raw: unknown;
   try {
@@ -107,7 +123,7 @@ function run(args: string[]): void {
     throw new ConfigError('', `cannot read JSON: ${(e as Error).message}`, file);
   }
   const cfg = check(Config, raw, file);
-  serve(cfg.hostName, cfg.interfaces, cfg.services);
+  serve(cfg.hostName, cfg.interfaces, cfg.services, backend);
 }
 
 function decodeCmd(args: string[]): void {
@@ -192,10 +208,11 @@ function query(args: string[]): void {
   });
 }
 
-/** Flags shared by browse and resolve: --json, --wait MS; the rest are positional. */
-function flags(args: string[]): { positional: string[]; asJson: boolean; wait: number } {
+/** Flags shared by browse and resolve: --json, --wait MS, --backend B; the rest are positional. */
+function flags(args: string[]): { positional: string[]; asJson: boolean; wait: number; backend: Backend } {
   const positional: string[] = [];
   let asJson = false;
+  let backend: Backend = 'auto';
   let wait = 3000;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -204,19 +221,20 @@ function flags(args: string[]): { positional: string[]; asJson: boolean; wait: n
       const v = args[++i];
       if (v === undefined || !/^\d+$/.test(v)) throw new UsageError('--wait needs milliseconds');
       wait = Number(v);
-    } else if (a === '--all') positional.push(a);
+    } else if (a === '--backend') backend = backendOf(args[++i]);
+    else if (a === '--all') positional.push(a);
     else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
     else positional.push(a);
   }
-  return { positional, asJson, wait };
+  return { positional, asJson, wait, backend };
 }
 
 const txtText = (txt: Map<string, TxtValue>): string[] =>
   [...txt].map(([k, v]) => (v === true ? k : `${k}=${Buffer.from(v).toString('utf8')}`));
 
 /** Runs mDNS work until Ctrl-C or `ms`, then stops it and closes the sockets. */
-function session(ms: number | undefined, start: (q: ReturnType<typeof createQuerier>) => Stop | Stop[]): void {
-  const p = createNodePlatform();
+function session(ms: number | undefined, backend: Backend, start: (q: ReturnType<typeof createQuerier>) => Stop | Stop[]): void {
+  const p = createPlatform({ backend });
   const q = createQuerier(p);
   const stops = [start(q)].flat();
   const end = (): void => {
@@ -229,26 +247,26 @@ function session(ms: number | undefined, start: (q: ReturnType<typeof createQuer
 }
 
 function browseCmd(args: string[]): void {
-  const { positional, asJson } = flags(args);
+  const { positional, asJson, backend } = flags(args);
   const [type] = positional;
   if (!type) throw new UsageError('browse needs a TYPE such as _http._tcp, or --all');
-  session(undefined, (q) => type === '--all'
+  session(undefined, backend, (q) => type === '--all'
     ? browseTypes(q, (e) => say(asJson ? JSON.stringify(e) : `${e.kind.padEnd(6)} ${e.type}`))
     : browse(q, type, (e) => say(asJson ? JSON.stringify(e) : `${e.kind.padEnd(6)} "${e.instance}" ${e.type} on ${e.links.join(', ')}`)));
 }
 
 function resolveCmd(args: string[]): void {
-  const { positional, asJson, wait } = flags(args);
+  const { positional, asJson, wait, backend } = flags(args);
   const [name] = positional;
   if (!name) throw new UsageError('resolve needs a NAME');
   if (!/\.local\.?$/i.test(name)) throw new UsageError('resolve takes .local names; use hush query NAME --server ADDR for others');
   if (/\._(tcp|udp)\.local\.?$/i.test(name)) {
-    session(wait, (q) => resolve(q, name, (r) => {
+    session(wait, backend, (q) => resolve(q, name, (r) => {
       const out = { ...r, txt: txtText(r.txt) };
       say(asJson ? JSON.stringify(out) : `${r.kind} ${r.name}: ${r.host}:${r.port} addresses ${r.addresses.join(' ')} txt ${JSON.stringify(out.txt)}`);
     }));
   } else {
-    session(wait, (q) => lookup(q, name, (e) => say(asJson ? JSON.stringify(e) : `${e.kind} ${e.host} ${e.address}`)));
+    session(wait, backend, (q) => lookup(q, name, (e) => say(asJson ? JSON.stringify(e) : `${e.kind} ${e.host} ${e.address}`)));
   }
 }
 

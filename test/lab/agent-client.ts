@@ -10,6 +10,8 @@ import type { Lab } from './netns.js';
 export interface AgentOptions {
   interfaces?: string[];
   pollMs?: number;
+  /** The Node backend (platform/node/backend.ts); default dgram. */
+  backend?: 'raw' | 'dgram';
 }
 
 export type AgentCommand =
@@ -32,7 +34,7 @@ export interface AgentResults {
 
 export type AgentEvent =
   | { event: 'ready' }
-  | { event: 'message'; sock: number; hex: string; src: string; srcPort: number; ifindex?: number }
+  | { event: 'message'; sock: number; hex: string; src: string; srcPort: number; ifindex?: number; dst?: string; ttl?: number }
   | { event: 'interfaces-changed'; list: NetInterface[] }
   | { event: 'log'; level: LogLevel; msg: string; data?: Record<string, unknown> };
 

@@ -4,15 +4,16 @@
 // are typed in agent-client.ts, which is how tests start and drive it.
 import { createInterface } from 'node:readline';
 import type { Socket } from '../../src/platform.js';
-import { createNodePlatform } from '../../platform/node/platform.js';
+import { createPlatform } from '../../platform/node/backend.js';
 import type { AgentEvent, AgentOptions, AgentReply, AgentRequest } from './agent-client.js';
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as AgentOptions;
 
 const emit = (m: AgentEvent | AgentReply): void => { process.stdout.write(`${JSON.stringify(m)}\n`); };
 
-const platform = createNodePlatform({
+const platform = createPlatform({
   ...opts,
+  backend: opts.backend ?? 'dgram',
   log: (level, msg, data) => emit({ event: 'log', level, msg, ...(data ? { data: data as Record<string, unknown> } : {}) }),
 });
 platform.onInterfaces((list) => emit({ event: 'interfaces-changed', list }));

@@ -103,3 +103,28 @@ export async function startCapture(lab: Lab, ns: string, ifname: string, filter 
     },
   };
 }
+
+/** What tshark says of one frame's checksums, when asked to verify them. */
+export interface Checked {
+  src: string;
+  /** IPv4 header checksum good; undefined for IPv6, which has none. */
+  ip?: boolean;
+  udp: boolean;
+}
+
+/**
+ * Verifies the IPv4 and UDP checksums of every frame in a capture. Only
+ * frames built in full by their sender can pass: veth hands on frames the
+ * kernel sent with checksum offload carrying only the pseudo-header sum.
+ */
+export function readChecksums(file: string): Checked[] {
+  const fields = ['ip.src', 'ipv6.src', 'ip.checksum.status', 'udp.checksum.status'];
+  const r = spawnSync('tshark', ['-r', file, '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-T', 'fields', ...fields.flatMap((f) => ['-e', f])],
+    { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`tshark -r ${file} failed (${r.status}): ${r.stderr}`);
+  // Wireshark's checksum status: 0 bad, 1 good, 2 not verified.
+  return r.stdout.split('\n').filter(Boolean).map((line) => {
+    const [v4, v6, ip, udp] = line.split('\t');
+    return { src: v4 || v6, ...(v4 ? { ip: ip === '1' } : {}), udp: udp === '1' };
+  });
+}
