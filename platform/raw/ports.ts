@@ -38,7 +38,8 @@ export class Ports {
       return true;
     }
     try {
-      const port = this.device.openPort(ifindex, { memberships: MDNS_MACS, filter: this.filter }, (frame, outgoing, checksumTrusted) => this.onFrame(ifindex, frame, outgoing, checksumTrusted));
+      const port = this.device.openPort(ifindex, { memberships: MDNS_MACS, filter: this.filter },
+        (frame, outgoing, checksumTrusted) => this.onFrame(ifindex, frame, outgoing, checksumTrusted));
       this.ports.set(ifindex, { port, users: 1 });
       return true;
     } catch (e) {
