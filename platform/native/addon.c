@@ -7,8 +7,16 @@
  *   probe()                                       throws EPERM without CAP_NET_RAW
  *   interfaces() -> [{ index, name, up, multicast, loopback, mac?, addrs: [{ family, addr, prefix }] }]
  *   watch(onChange) -> { close() }                netlink: links, IPv4 and IPv6 addresses
- *   openPort(ifindex, memberships, filter, onFrame(frame, outgoing)) -> { send(frame), close() }
+ *   openPort(ifindex, memberships, filter, onFrame(frame, outgoing, checksumTrusted)) -> { send(frame), close() }
  *   openGuard(family, port) -> { join(group, ifindex), leave(group, ifindex), send(data, addr, port, ifindex), close() }
+ *
+ * onFrame's outgoing: the host sent the frame (PACKET_OUTGOING).
+ * checksumTrusted: the kernel says the frame's UDP (or TCP) checksum needs
+ * no check (PACKET_AUXDATA): TP_STATUS_CSUMNOTREADY, the checksum is not
+ * filled in yet because the frame was made on this machine (the host's own
+ * stack, or another namespace's across a veth, with transmit checksum
+ * offload), or TP_STATUS_CSUM_VALID, the device verified it. The IPv4
+ * header checksum is always there to check. See hush_packet_recv.
  *
  * A bad argument throws a TypeError naming it; a failed system call throws
  * Error("<fn>: <call>: <strerror>") with code (the errno name) and errno.
@@ -542,31 +550,33 @@ static napi_value js_watch(napi_env env, napi_callback_info info)
 
 /* ---- ports ---------------------------------------------------------------- */
 
-/* Hands every waiting frame (at most FRAMES_PER_WAKE) to onFrame as a fresh Uint8Array. */
+/* Hands every waiting frame (at most FRAMES_PER_WAKE) to onFrame as a fresh Uint8Array, with what the kernel said of it. */
 static void on_frames(uv_poll_t *u, int status, int events)
 {
     struct handle *h = u->data;
     napi_handle_scope scope;
-    napi_value argv[2], ab;
+    napi_value argv[3], ab;
+    struct hush_frame f;
     const char *call;
     void *data;
-    int outgoing, i;
+    int i;
     ssize_t n;
 
     (void)status;
     (void)events;
     for (i = 0; i < FRAMES_PER_WAKE && h->fd >= 0; i++) {
         /* An error (ENETDOWN when the link goes down) is the socket's pending error, read once and over. */
-        n = hush_packet_recv(h->fd, h->frame, HUSH_MAX_FRAME, &outgoing, &call);
+        n = hush_packet_recv(h->fd, h->frame, HUSH_MAX_FRAME, &f, &call);
         if (n < 0)
             return;
         if (napi_open_handle_scope(h->env, &scope) != napi_ok)
             return;
         if (napi_create_arraybuffer(h->env, (size_t)n, &data, &ab) == napi_ok &&
             napi_create_typedarray(h->env, napi_uint8_array, (size_t)n, ab, 0, &argv[0]) == napi_ok &&
-            napi_get_boolean(h->env, outgoing, &argv[1]) == napi_ok) {
+            napi_get_boolean(h->env, f.outgoing, &argv[1]) == napi_ok &&
+            napi_get_boolean(h->env, f.csum_not_ready || f.csum_valid, &argv[2]) == napi_ok) {
             memcpy(data, h->frame, (size_t)n);
-            call_back(h, 2, argv);
+            call_back(h, 3, argv);
         }
         napi_close_handle_scope(h->env, scope);
     }

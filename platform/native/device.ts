@@ -4,15 +4,15 @@
 // never throws: without the addon, off Linux, or without CAP_NET_RAW it says
 // why, and the caller runs on the dgram backend instead.
 import { createRequire } from 'node:module';
-import type { DeviceError, Guard, RawDevice, RawInterface, RawPort } from '../raw/device.js';
+import type { DeviceError, FrameHandler, Guard, RawDevice, RawInterface, RawPort } from '../raw/device.js';
 
 /** The addon's exports (see the top of addon.c). Its errors already are DeviceErrors: code is the errno name. */
 interface Addon {
   probe(): void;
   interfaces(): RawInterface[];
   watch(onChange: () => void): { close(): void };
-  openPort(ifindex: number, memberships: Uint8Array[], filter: boolean,
-    onFrame: (frame: Uint8Array, outgoing: boolean) => void): RawPort;
+  /** onFrame's third argument is the kernel's checksum status (PACKET_AUXDATA), as FrameHandler's checksumTrusted. */
+  openPort(ifindex: number, memberships: Uint8Array[], filter: boolean, onFrame: FrameHandler): RawPort;
   openGuard(family: 4 | 6, port: number): Guard;
 }
 

@@ -506,6 +506,13 @@ int hush_packet_open(int ifindex, const uint8_t (*macs)[6], size_t nmacs, int fi
         *call = "setsockopt(SO_ATTACH_FILTER)";
         return fail_close(fd);
     }
+    /* packet(7): "PACKET_AUXDATA: If this binary option is enabled, the
+       packet socket passes a metadata structure along with each packet in
+       the msg_control field", the struct tpacket_auxdata hush_packet_recv reads. */
+    if (set_int(fd, SOL_PACKET, PACKET_AUXDATA, 1) < 0) {
+        *call = "setsockopt(PACKET_AUXDATA)";
+        return fail_close(fd);
+    }
     memset(&ll, 0, sizeof ll);
     ll.sll_family = AF_PACKET;
     ll.sll_protocol = htons(ETH_P_ALL);
@@ -552,19 +559,60 @@ int hush_packet_send(int fd, int ifindex, const void *frame, size_t len, const c
  * socket its own frames back (net/core/dev.c skb_loop_sk). Multicast the
  * kernel loops back to the host (PACKET_LOOPBACK) is not delivered to
  * packet sockets (net/packet/af_packet.c drops it), so nothing is seen twice.
+ *
+ * The checksum status is PACKET_AUXDATA's tp_status, which
+ * net/packet/af_packet.c packet_recvmsg() sets as
+ *     if (skb->ip_summed == CHECKSUM_PARTIAL)
+ *         aux.tp_status |= TP_STATUS_CSUMNOTREADY;
+ *     else if (skb->pkt_type != PACKET_OUTGOING && skb_csum_unnecessary(skb))
+ *         aux.tp_status |= TP_STATUS_CSUM_VALID;
+ * CHECKSUM_PARTIAL is a packet made on this machine whose transport
+ * checksum holds only the pseudo-header's sum until the device fills it in
+ * (include/linux/skbuff.h): the host's own frames with transmit checksum
+ * offload, and frames from another namespace across a veth, which keeps
+ * the state. Kernels before 6.1 also said CSUM_VALID for CHECKSUM_COMPLETE,
+ * a sum the device took without checking it (fixed by "packet: do not set
+ * TP_STATUS_CSUM_VALID on CHECKSUM_COMPLETE").
  */
-ssize_t hush_packet_recv(int fd, uint8_t *buf, size_t cap, int *outgoing, const char **call)
+ssize_t hush_packet_recv(int fd, uint8_t *buf, size_t cap, struct hush_frame *f, const char **call)
 {
+    union {
+        char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+        struct cmsghdr align;
+    } control;
     struct sockaddr_ll from;
-    socklen_t fromlen = sizeof from;
+    struct msghdr msg;
+    struct iovec iov;
+    struct cmsghdr *cm;
     ssize_t n;
 
+    memset(f, 0, sizeof *f);
+    memset(&msg, 0, sizeof msg);
+    iov.iov_base = buf;
+    iov.iov_len = cap;
+    msg.msg_name = &from;
+    msg.msg_namelen = sizeof from;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof control.buf;
     do
-        n = recvfrom(fd, buf, cap, MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&from, &fromlen);
+        n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
     while (n < 0 && errno == EINTR);
     if (n < 0)
-        FAIL("recvfrom");
-    *outgoing = from.sll_pkttype == PACKET_OUTGOING;
+        FAIL("recvmsg");
+    f->outgoing = from.sll_pkttype == PACKET_OUTGOING;
+    for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+        if (cm->cmsg_level == SOL_PACKET && cm->cmsg_type == PACKET_AUXDATA &&
+            cm->cmsg_len >= CMSG_LEN(sizeof(struct tpacket_auxdata))) {
+            struct tpacket_auxdata aux;
+            memcpy(&aux, CMSG_DATA(cm), sizeof aux);
+            f->csum_not_ready = (aux.tp_status & TP_STATUS_CSUMNOTREADY) != 0;
+#ifdef TP_STATUS_CSUM_VALID
+            f->csum_valid = (aux.tp_status & TP_STATUS_CSUM_VALID) != 0;
+#endif
+        }
+    }
     return (size_t)n > cap ? (ssize_t)cap : n;
 }
 

@@ -105,8 +105,9 @@ void hush_interfaces_free(struct hush_iface *list, size_t n);
 
 /*
  * A raw socket that hears every frame on one interface (ETH_P_ALL) and
- * receives the multicast MACs given (PACKET_ADD_MEMBERSHIP). With filter,
- * a kernel filter lets through only what can be mDNS (see hush_core.c).
+ * receives the multicast MACs given (PACKET_ADD_MEMBERSHIP), each frame with
+ * its checksum status (PACKET_AUXDATA). With filter, a kernel filter lets
+ * through only what can be mDNS (see hush_core.c).
  * Returns the fd; -EPERM without CAP_NET_RAW, -ENODEV for an unknown ifindex.
  */
 int hush_packet_open(int ifindex, const uint8_t (*macs)[6], size_t nmacs, int filter, const char **call);
@@ -114,12 +115,24 @@ int hush_packet_open(int ifindex, const uint8_t (*macs)[6], size_t nmacs, int fi
 /* Sends one whole Ethernet frame out of ifindex. */
 int hush_packet_send(int fd, int ifindex, const void *frame, size_t len, const char **call);
 
+/* What the kernel said of one frame a port read (packet(7): sll_pkttype, PACKET_AUXDATA's tp_status). */
+struct hush_frame {
+    /* The host sent it (PACKET_OUTGOING) rather than received it. */
+    int outgoing;
+    /* TP_STATUS_CSUMNOTREADY: the transport checksum is not computed yet
+       (CHECKSUM_PARTIAL): the frame was made on this machine, by its own
+       stack or by another namespace's across a veth, and the device (or the
+       kernel in software) fills the checksum in on its way out. */
+    int csum_not_ready;
+    /* TP_STATUS_CSUM_VALID: the device verified the transport checksum. */
+    int csum_valid;
+};
+
 /*
  * Reads the next frame into buf (cap HUSH_MAX_FRAME holds any); returns its
- * length (cut to cap), or -EAGAIN when none is waiting. *outgoing: the host
- * sent it (PACKET_OUTGOING) rather than received it.
+ * length (cut to cap), or -EAGAIN when none is waiting, and fills *f.
  */
-ssize_t hush_packet_recv(int fd, uint8_t *buf, size_t cap, int *outgoing, const char **call);
+ssize_t hush_packet_recv(int fd, uint8_t *buf, size_t cap, struct hush_frame *f, const char **call);
 
 /* Whether this process may open AF_PACKET sockets: opens one and closes it (0, or -EPERM). */
 int hush_packet_probe(const char **call);

@@ -50,11 +50,22 @@ export interface Guard {
   close(): void;
 }
 
+/**
+ * One frame a port heard. `outgoing`: this host sent it (another local
+ * sender's frame, never the port's own). `checksumTrusted`: the machine says
+ * its UDP checksum needs no check, because the checksum is not filled in yet
+ * (the frame was made on this machine, by its own stack or by another
+ * namespace or container across a veth, with transmit checksum offload:
+ * Linux TP_STATUS_CSUMNOTREADY) or because the NIC verified it
+ * (TP_STATUS_CSUM_VALID). A device that cannot tell says false.
+ */
+export type FrameHandler = (frame: Uint8Array, outgoing: boolean, checksumTrusted: boolean) => void;
+
 export interface RawDevice {
   interfaces(): RawInterface[];
   /** Called (possibly in bursts) when links or addresses change; returns the cancel. */
   watch(fn: () => void): () => void;
   /** Throws DeviceError (code 'EPERM' without CAP_NET_RAW, 'ENODEV' for an unknown index). */
-  openPort(ifindex: number, opts: PortOptions, onFrame: (frame: Uint8Array, outgoing: boolean) => void): RawPort;
+  openPort(ifindex: number, opts: PortOptions, onFrame: FrameHandler): RawPort;
   openGuard(family: 4 | 6, port: number): Guard;
 }

@@ -21,7 +21,7 @@ export class Ports {
     private readonly device: RawDevice,
     private readonly filter: boolean,
     private readonly tally: Tally,
-    private readonly onFrame: (ifindex: number, frame: Uint8Array, outgoing: boolean) => void,
+    private readonly onFrame: (ifindex: number, frame: Uint8Array, outgoing: boolean, checksumTrusted: boolean) => void,
   ) {}
 
   /** The open port of an interface. */
@@ -38,7 +38,8 @@ export class Ports {
       return true;
     }
     try {
-      const port = this.device.openPort(ifindex, { memberships: MDNS_MACS, filter: this.filter }, (frame, outgoing) => this.onFrame(ifindex, frame, outgoing));
+      const port = this.device.openPort(ifindex, { memberships: MDNS_MACS, filter: this.filter },
+        (frame, outgoing, checksumTrusted) => this.onFrame(ifindex, frame, outgoing, checksumTrusted));
       this.ports.set(ifindex, { port, users: 1 });
       return true;
     } catch (e) {

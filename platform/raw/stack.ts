@@ -25,14 +25,20 @@ export interface Received {
   payload: Uint8Array;
 }
 
+/** What the device said of a frame beside its bytes (platform/raw/device.ts FrameHandler). */
+export interface ReceiveOptions {
+  /** The machine vouches for the UDP checksum (made on this machine, or verified by the NIC): it is not checked. */
+  checksumTrusted?: boolean;
+}
+
 /** Reads one frame received on interface `ifindex`; a frame that is not a whole, checked UDP datagram throws FrameError. */
-export function receive(frame: Uint8Array, ifindex: number): Received {
+export function receive(frame: Uint8Array, ifindex: number, opts: ReceiveOptions = {}): Received {
   const eth = readEthernet(frame);
   const ip = eth.type === ETHERTYPE_IPV4 ? readIpv4(frame, ETHERNET_HEADER)
     : eth.type === ETHERTYPE_IPV6 ? readIpv6(frame, ETHERNET_HEADER)
       : undefined;
   if (!ip) throw new FrameError('notUdp', 12, `EtherType ${eth.type.toString(16)}`);
-  const udp = readUdp(frame, ip);
+  const udp = readUdp(frame, ip, opts.checksumTrusted ?? false);
   return { ifindex, family: ip.family, srcMac: eth.src, src: formatIp(ip.src), dst: formatIp(ip.dst), ttl: ip.ttl, ...udp };
 }
 

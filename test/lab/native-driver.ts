@@ -5,7 +5,11 @@
 //   { mode: 'interfaces' }                 the device's interface list (MACs as text)
 //   { mode: 'errors' }                     openPort of an unknown index, a bad argument
 //   { mode: 'port', ifname, filter, throwFirst?, closeFirst? }
-//       prints each frame the port hears (one the stack drops: its family and reason); stdin lines 'send <Outgoing JSON>'
+//       prints each frame the port hears with what the device said of it
+//       (outgoing, checksumTrusted), read by the stack as the raw platform
+//       reads it, trusting the checksum when the device does, and `ownCheck`:
+//       what the stack says without that word ('ok' or the drop reason); of a
+//       frame the stack drops, its family and reason. stdin lines 'send <Outgoing JSON>'
 //       (payload as text, MACs as text) send a frame through the port and
 //       'dgram <{ addr, port, payload }>' a datagram through the host's stack;
 //       throwFirst: onFrame throws on the first datagram; closeFirst: it closes
@@ -41,22 +45,34 @@ function iface(dev: RawDevice, name: string | undefined): RawInterface {
   return i;
 }
 
+/** The FrameError reason f throws, or undefined when it returns. */
+function reason(f: () => unknown): string | undefined {
+  try {
+    f();
+    return undefined;
+  } catch (e) {
+    if (e instanceof FrameError) return e.reason;
+    throw e;
+  }
+}
+
 function port(cfg: Config): void {
   const dev = device();
   const i = iface(dev, cfg.ifname);
   const memberships = [multicastMac(parseIp('224.0.0.251')!), multicastMac(parseIp('ff02::fb')!)];
   let first = true;
   process.on('uncaughtException', (e) => say('uncaught', { message: e.message }));
-  const p = dev.openPort(i.index, { memberships, filter: cfg.filter }, (frame, outgoing) => {
+  const p = dev.openPort(i.index, { memberships, filter: cfg.filter }, (frame, outgoing, checksumTrusted) => {
     let datagram = false;
     try {
-      const r = receive(frame, i.index);
-      say('frame', { outgoing, src: r.src, dst: r.dst, dstPort: r.dstPort, ttl: r.ttl, payload: text(r.payload) });
+      const r = receive(frame, i.index, { checksumTrusted });
+      const ownCheck = reason(() => receive(frame, i.index)) ?? 'ok';
+      say('frame', { outgoing, checksumTrusted, ownCheck, src: r.src, dst: r.dst, dstPort: r.dstPort, ttl: r.ttl, payload: text(r.payload) });
       datagram = true;
     } catch (e) {
       const type = (frame[12] << 8) | frame[13];
       const family = type === ETHERTYPE_IPV4 ? 4 : type === ETHERTYPE_IPV6 ? 6 : undefined;
-      say('frame', { outgoing, family, error: e instanceof FrameError ? e.reason : String(e) });
+      say('frame', { outgoing, checksumTrusted, family, error: e instanceof FrameError ? e.reason : String(e) });
     }
     const wasFirst = first && datagram;
     first &&= !datagram;

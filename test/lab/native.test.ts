@@ -3,12 +3,15 @@
 // two-namespace link while the peer sends with plain dgram sockets.
 // Checked: interfaces() lists the veth with its MAC and addresses; a port
 // hears the peer's mDNS datagram, sees what its own host sends as outgoing
-// and sends a frame the peer receives; the kernel filter keeps port 9999
-// out (and lets it in when off), finds the UDP header past IPv4 options,
-// passes only the first IPv4 fragment, every IPv6 fragment and hop-by-hop
-// header, and no ARP; the guard keeps ICMP port unreachable from the peer,
-// joins and leaves groups and sends out of one interface with TTL 255;
-// watch() fires on `ip addr add`; an unknown index is ENODEV; without
+// and sends a frame the peer receives; with transmit checksum offload off
+// the checksums are real and checked, with it on (veth's default) the peer's
+// and the host's datagrams come checksumTrusted (PACKET_AUXDATA) with a
+// checksum the stack alone would drop, and pass it; the kernel filter keeps
+// port 9999 out (and lets it in when off), finds the UDP header past IPv4
+// options, passes only the first IPv4 fragment, every IPv6 fragment and
+// hop-by-hop header, and no ARP; the guard keeps ICMP port unreachable from
+// the peer, joins and leaves groups and sends out of one interface with TTL
+// 255; watch() fires on `ip addr add`; an unknown index is ENODEV; without
 // CAP_NET_RAW loadDevice() says why; a throwing onFrame does not stop later
 // frames; close() inside onFrame stops the port. Needs root and ethtool.
 import { test } from 'uvu';
@@ -28,7 +31,19 @@ const DRIVER = join(ROOT, 'test/lab/native-driver.ts');
 const GROUP = { 4: '224.0.0.251', 6: 'ff02::fb' } as const;
 const TIMEOUT_MS = 10_000;
 
-interface Frame { outgoing: boolean; family?: 4 | 6; src?: string; dst?: string; dstPort?: number; ttl?: number; payload?: string; error?: string }
+interface Frame {
+  outgoing: boolean;
+  checksumTrusted: boolean;
+  /** The stack's verdict without the device's word on the checksum: 'ok' or the FrameReason. */
+  ownCheck?: string;
+  family?: 4 | 6;
+  src?: string;
+  dst?: string;
+  dstPort?: number;
+  ttl?: number;
+  payload?: string;
+  error?: string;
+}
 
 /** The JSON of every '<tag> <JSON>' line of some output. */
 function lines<T>(out: string, tag: string): T[] {
@@ -75,11 +90,16 @@ async function frame(p: Proc, payload: string): Promise<Frame> {
 
 const hasFrame = (p: Proc, payload: string): boolean => lines<Frame>(p.stdout, 'frame').some((f) => f.payload === payload);
 
-function pair(tag: string): { lab: Lab; a: Member; b: Member } {
+/**
+ * Two namespaces on one link. Unless `offload`, checksums are computed in
+ * software (`ethtool -K <if> tx off`), so every frame carries a real UDP
+ * checksum the stack verifies; with veth's default transmit checksum
+ * offload, frames made in either namespace carry only the pseudo-header's sum.
+ */
+function pair(tag: string, offload = false): { lab: Lab; a: Member; b: Member } {
   const lab = new Lab(tag);
   const [a, b] = lab.link(1, [{ ns: lab.netns('a') }, { ns: lab.netns('b') }]);
-  // Checksums computed in software: with offload, veth frames carry only the pseudo-header sum.
-  for (const m of [a, b]) lab.exec(m.ns, 'ethtool', ['-K', m.ifname, 'tx', 'off']);
+  if (!offload) for (const m of [a, b]) lab.exec(m.ns, 'ethtool', ['-K', m.ifname, 'tx', 'off']);
   return { lab, a, b };
 }
 
@@ -115,10 +135,13 @@ test('a port hears the peer\'s mDNS datagram, sees its own host\'s datagram as o
   try {
     const p = await startDriver(lab, a.ns, { mode: 'port', ifname: a.ifname, filter: true });
     peerSend(lab, b.ns, 4, GROUP[4], 5353, ['hush-in']);
-    assert.equal(await frame(p, 'hush-in'), { outgoing: false, src: b.v4, dst: GROUP[4], dstPort: 5353, ttl: 1, payload: 'hush-in' });
+    // Offload off: the checksum is real, the device does not vouch for it, and the stack checks it.
+    assert.equal(await frame(p, 'hush-in'),
+      { outgoing: false, checksumTrusted: false, ownCheck: 'ok', src: b.v4, dst: GROUP[4], dstPort: 5353, ttl: 1, payload: 'hush-in' });
 
     command(p, 'dgram', { addr: GROUP[4], port: 5353, payload: 'hush-host-out' });
-    assert.is((await frame(p, 'hush-host-out')).outgoing, true);
+    const out = await frame(p, 'hush-host-out');
+    assert.equal([out.outgoing, out.checksumTrusted, out.ownCheck], [true, false, 'ok']);
 
     const listener = new Proc(lab, b.ns, process.execPath, ['-e', `const s = require('dgram').createSocket('udp4');
 s.on('message', (m, r) => console.log('got', String(m), r.address)); s.bind(5353, () => console.log('listening'));`]);
@@ -128,6 +151,26 @@ s.on('message', (m, r) => console.log('got', String(m), r.address)); s.bind(5353
     assert.is(await listener.waitFor(/^got /, TIMEOUT_MS), `got hush-raw-out ${a.v4}`);
     // The kernel does not hand a packet socket its own frames (hush_core.c).
     assert.not.ok(hasFrame(p, 'hush-raw-out'), p.stdout);
+  } finally {
+    lab.close();
+  }
+});
+
+test('with veth\'s transmit checksum offload on, the peer\'s and the host\'s own datagrams come checksumTrusted and pass the stack', async () => {
+  const { lab, a, b } = pair('noffl', true);
+  try {
+    const p = await startDriver(lab, a.ns, { mode: 'port', ifname: a.ifname, filter: true });
+    // A plain mDNS datagram from the peer over each family, its checksum left to the (veth) device.
+    peerSend(lab, b.ns, 4, GROUP[4], 5353, ['hush-off4']);
+    peerSend(lab, b.ns, 6, `${GROUP[6]}%${b.ifname}`, 5353, ['hush-off6']);
+    assert.equal(await frame(p, 'hush-off4'),
+      { outgoing: false, checksumTrusted: true, ownCheck: 'badChecksum', src: b.v4, dst: GROUP[4], dstPort: 5353, ttl: 1, payload: 'hush-off4' });
+    const in6 = await frame(p, 'hush-off6');
+    assert.equal([in6.outgoing, in6.checksumTrusted, in6.ownCheck, in6.dst, in6.dstPort], [false, true, 'badChecksum', GROUP[6], 5353]);
+    // What the host's own stack sends: seen as outgoing before the checksum is filled in.
+    command(p, 'dgram', { addr: GROUP[4], port: 5353, payload: 'hush-off-out' });
+    assert.equal(await frame(p, 'hush-off-out'),
+      { outgoing: true, checksumTrusted: true, ownCheck: 'badChecksum', src: a.v4, dst: GROUP[4], dstPort: 5353, ttl: 1, payload: 'hush-off-out' });
   } finally {
     lab.close();
   }
@@ -229,7 +272,8 @@ test('the guard joins and leaves a group on the interface and sends out of it wi
     assert.match(groups(), '224.0.0.251');
     command(g, 'send', { addr: GROUP[4], port: 5353, payload: 'hush-guard' });
     await g.waitFor(/^done /, TIMEOUT_MS, 2);
-    assert.equal(await frame(peer, 'hush-guard'), { outgoing: false, src: a.v4, dst: GROUP[4], dstPort: 5353, ttl: 255, payload: 'hush-guard' });
+    assert.equal(await frame(peer, 'hush-guard'),
+      { outgoing: false, checksumTrusted: false, ownCheck: 'ok', src: a.v4, dst: GROUP[4], dstPort: 5353, ttl: 255, payload: 'hush-guard' });
     command(g, 'leave', { group: GROUP[4] });
     await g.waitFor(/^done /, TIMEOUT_MS, 3);
     assert.not.match(groups(), '224.0.0.251');

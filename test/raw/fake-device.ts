@@ -1,10 +1,10 @@
 // An in-memory RawDevice for the raw platform's tests: interfaces defined by
 // hand (MACs and addresses), ports that record the frames sent on them, frames
-// injected as if a peer had sent them, a guard that records what it is asked,
-// a change signal fired by hand, and openPort failures on demand. Beside it a
-// virtual-time base platform (platform/sim's Clock), so no real timer or
-// socket is involved.
-import type { Guard, PortOptions, RawDevice, RawInterface, RawPort } from '../../platform/raw/device.js';
+// injected as if a peer had sent them (or this host, or with the checksum
+// vouched for), a guard that records what it is asked, a change signal fired
+// by hand, and openPort failures on demand. Beside it a virtual-time base
+// platform (platform/sim's Clock), so no real timer or socket is involved.
+import type { FrameHandler, Guard, PortOptions, RawDevice, RawInterface, RawPort } from '../../platform/raw/device.js';
 import type { Mac } from '../../platform/raw/ethernet.js';
 import { build } from '../../platform/raw/stack.js';
 import { Clock, stream } from '../../platform/sim/index.js';
@@ -37,7 +37,7 @@ export class FakePort implements RawPort {
     private readonly device: FakeDevice,
     readonly ifindex: number,
     readonly opts: PortOptions,
-    readonly onFrame: (frame: Uint8Array, outgoing: boolean) => void,
+    readonly onFrame: FrameHandler,
   ) {}
 
   send(frame: Uint8Array): void {
@@ -104,7 +104,7 @@ export class FakeDevice implements RawDevice {
 
   get watching(): number { return this.watchers.size; }
 
-  openPort(ifindex: number, opts: PortOptions, onFrame: (frame: Uint8Array, outgoing: boolean) => void): RawPort {
+  openPort(ifindex: number, opts: PortOptions, onFrame: FrameHandler): RawPort {
     const code = this.failOpen.get(ifindex) ?? (this.list.some((i) => i.index === ifindex) ? undefined : 'ENODEV');
     if (code) throw deviceError('openPort', code);
     const p = new FakePort(this, ifindex, opts, onFrame);
@@ -128,9 +128,13 @@ export class FakeDevice implements RawDevice {
     return g;
   }
 
-  /** Hands a frame to every open port of the interface, as the kernel would. */
-  deliver(ifindex: number, frame: Uint8Array, outgoing = false): void {
-    for (const p of this.open(ifindex)) p.onFrame(frame.slice(), outgoing);
+  /**
+   * Hands a frame to every open port of the interface, as the kernel would:
+   * `outgoing` as one this host sent, `checksumTrusted` as one whose UDP
+   * checksum the kernel vouches for (both false by default, a peer's frame from the wire).
+   */
+  deliver(ifindex: number, frame: Uint8Array, how: { outgoing?: boolean; checksumTrusted?: boolean } = {}): void {
+    for (const p of this.open(ifindex)) p.onFrame(frame.slice(), how.outgoing ?? false, how.checksumTrusted ?? false);
   }
 
   /** Fires the change signal: a burst of `times` calls, as netlink sends them. */

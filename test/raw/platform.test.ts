@@ -224,10 +224,37 @@ test('truncated and badly checksummed frames are counted by reason and logged on
   assert.is(logged(base, /frame dropped/), 2);
 });
 
+test('a frame whose UDP checksum the device vouches for is delivered though the checksum is wrong; without the word it is dropped', () => {
+  const { device, p } = world();
+  const { heard4, heard6 } = mdns(p, { 4: [2], 6: [2] });
+  // As Linux hands over a datagram made on this machine: the checksum not filled in yet.
+  const unfilled = (frame: Uint8Array): Uint8Array => {
+    const copy = frame.slice();
+    const at = copy.length - QUERY.length - 2;
+    [copy[at], copy[at + 1]] = [0x12, 0x34];
+    return copy;
+  };
+  const f4 = unfilled(peerA.frame({ dst: G4, dstMac: GMAC[4], payload: QUERY }));
+  const f6 = unfilled(peerA.frame({ dst: G6, dstMac: GMAC[6], payload: QUERY }));
+  device.deliver(2, f4);
+  device.deliver(2, f6);
+  assert.equal([heard4.length, heard6.length, p.counters['frame.badChecksum']], [0, 0, 2]);
+  device.deliver(2, f4, { checksumTrusted: true });
+  device.deliver(2, f6, { checksumTrusted: true, outgoing: true });
+  assert.equal([heard4.map((h) => h.meta.src), heard6.map((h) => h.meta.src)], [[peerA.v4], [peerA.v6]]);
+  assert.equal([...heard4[0].data], [...QUERY]);
+  assert.equal([p.counters.delivered, p.counters['frame.badChecksum']], [2, 2]);
+  // The IPv4 header checksum is checked whatever the device says.
+  const badHeader = f4.slice();
+  badHeader[14 + 10] ^= 0xff;
+  device.deliver(2, badHeader, { checksumTrusted: true });
+  assert.equal([heard4.length, p.counters['frame.badChecksum']], [1, 3]);
+});
+
 test('frames this host sent are delivered like received ones but teach no neighbour', () => {
   const { device, p } = world();
   const { s4, heard4 } = mdns(p, { 4: [2] });
-  device.deliver(2, peerA.frame({ dst: G4, dstMac: GMAC[4], payload: QUERY }), true);
+  device.deliver(2, peerA.frame({ dst: G4, dstMac: GMAC[4], payload: QUERY }), { outgoing: true });
   assert.equal(heard4.map((h) => h.meta.src), ['192.168.1.20']);
   s4.send(QUERY, { addr: peerA.v4, port: 5353, ifindex: 2 });
   assert.equal([device.sent.length, device.guard(4).of('send').length], [0, 1]);

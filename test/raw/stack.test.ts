@@ -5,6 +5,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { build, receive } from '../../platform/raw/stack.js';
+import type { ReceiveOptions } from '../../platform/raw/stack.js';
+import { finish, sum } from '../../platform/raw/checksum.js';
 import { formatMac, multicastMac } from '../../platform/raw/ethernet.js';
 import { FrameError } from '../../platform/raw/errors.js';
 import type { FrameReason } from '../../platform/raw/errors.js';
@@ -13,9 +15,9 @@ import { decode } from '../../src/wire/index.js';
 import { FRAMES } from './frames.js';
 
 /** The reason receive() gives for a frame; any other exception fails the test. */
-function dropped(frame: Uint8Array): FrameReason | undefined {
+function dropped(frame: Uint8Array, opts: ReceiveOptions = {}): FrameReason | undefined {
   try {
-    receive(frame, 1);
+    receive(frame, 1, opts);
     return undefined;
   } catch (e) {
     if (!(e instanceof FrameError)) throw e;
@@ -62,6 +64,47 @@ test('UDP checksum zero: "none" over IPv4, refused over IPv6 (RFC 8200 §8.1)', 
   const zero = (frame: Uint8Array, at: number): Uint8Array => { const c = frame.slice(); c[at] = 0; c[at + 1] = 0; return c; };
   assert.is(receive(zero(FRAMES.mdns4, 14 + 20 + 6), 1).dstPort, 5353);
   assert.is(dropped(zero(FRAMES.mdns6, 14 + 40 + 6)), 'badChecksum');
+});
+
+/** Where the UDP header of a captured frame starts. */
+const udpAt = (frame: Uint8Array): number => (frame === FRAMES.mdns4 ? 14 + 20 : 14 + 40);
+
+/**
+ * `frame` as Linux hands a packet socket a datagram made on this machine
+ * before the device fills its checksum in (CHECKSUM_PARTIAL): the UDP
+ * checksum field holds the pseudo-header's sum, folded, not complemented.
+ */
+function partial(frame: Uint8Array): Uint8Array {
+  const copy = frame.slice();
+  const at = udpAt(frame);
+  const [src, dst] = frame === FRAMES.mdns4 ? [copy.subarray(26, 30), copy.subarray(30, 34)] : [copy.subarray(22, 38), copy.subarray(38, 54)];
+  const length = (copy[at + 4] << 8) | copy[at + 5];
+  const folded = ~finish(sum(dst, 0, dst.length, sum(src, 0, src.length)) + 17 + length) & 0xffff;
+  [copy[at + 6], copy[at + 7]] = [folded >> 8, folded & 0xff];
+  return copy;
+}
+
+test('a UDP checksum the device vouches for is not checked: a partial or garbage one passes with checksumTrusted, and only with it', () => {
+  for (const frame of [FRAMES.mdns4, FRAMES.mdns6]) {
+    const at = udpAt(frame);
+    const want = receive(frame, 1);
+    for (const odd of [partial(frame), edited(frame, at + 6, (b) => b ^ 0x5a)]) {
+      assert.is(dropped(odd), 'badChecksum');
+      const r = receive(odd, 1, { checksumTrusted: true });
+      assert.equal([r.src, r.dst, r.srcPort, r.dstPort, r.ttl, r.payload], [want.src, want.dst, want.srcPort, want.dstPort, want.ttl, want.payload]);
+    }
+    // The vouching covers the checksum only: a lying UDP length is still caught.
+    assert.is(dropped(edited(partial(frame), at + 5, (b) => b + 1), { checksumTrusted: true }), 'badLength');
+  }
+});
+
+test('with checksumTrusted the IPv4 header checksum is still checked, and a zero UDP checksum over IPv6 still refused', () => {
+  // The kernel computes the IPv4 header checksum in software: it is always there to check.
+  assert.is(dropped(edited(partial(FRAMES.mdns4), 14 + 10, (b) => b ^ 0xff), { checksumTrusted: true }), 'badChecksum');
+  assert.is(dropped(edited(partial(FRAMES.mdns4), 14 + 8, (b) => b - 1), { checksumTrusted: true }), 'badChecksum'); // TTL under the header checksum
+  const zero6 = FRAMES.mdns6.slice();
+  zero6[14 + 40 + 6] = zero6[14 + 40 + 7] = 0;
+  assert.is(dropped(zero6, { checksumTrusted: true }), 'badChecksum');
 });
 
 test('IPv6 extension headers are walked: a hop-by-hop header before UDP is read through', () => {
