@@ -4,7 +4,7 @@
 // recv: listens on the mDNS group through one backend, prints "ready", then
 //   counts what reaches the engine's socket until `count` datagrams came or
 //   `ms` passed since the first, and prints
-//   {"received","seconds","cpu_us","counters"}.
+//   {"received","seconds" (first to last datagram),"cpu_us","counters"}.
 // send: sends `count` mDNS queries through one backend out of `ifname` (with
 //   `noise`, as many datagrams to port 9999 besides) and prints
 //   {"sent","seconds","cpu_us"} once the platform has let them all go.
@@ -41,13 +41,15 @@ const out = (x: object): void => { process.stdout.write(`${JSON.stringify(x)}\n`
 if (o.mode === 'recv') {
   let received = 0;
   let start = 0;
+  let last = 0;
   let cpu0 = process.cpuUsage();
   const finish = (): void => {
     const cpu = process.cpuUsage(cpu0);
-    out({ received, seconds: start ? (performance.now() - start) / 1000 : 0, cpu_us: cpu.user + cpu.system, counters: 'counters' in p ? p.counters : {} });
+    out({ received, seconds: (last - start) / 1000, cpu_us: cpu.user + cpu.system, counters: 'counters' in p ? p.counters : {} });
     void p.close().then(() => process.exit(0));
   };
   sock.onMessage(() => {
+    last = performance.now();
     if (received++ === 0) {
       start = performance.now();
       cpu0 = process.cpuUsage();
