@@ -20,12 +20,13 @@ export interface BackendOptions extends NodePlatformOptions {
 
 export type ChosenPlatform = NodePlatform & { readonly backend: 'raw' | 'dgram' };
 
-export function createPlatform(opts: BackendOptions = {}): ChosenPlatform {
+/** `load` finds the raw device (tests hand in their own). */
+export function createPlatform(opts: BackendOptions = {}, load: typeof loadDevice = loadDevice): ChosenPlatform {
   const backend = opts.backend ?? 'auto';
   if (!BACKENDS.includes(backend)) throw new TypeError(`hush: backend must be one of ${BACKENDS.join(', ')}, got ${String(backend)}`);
   const base = createNodePlatform(opts);
   if (backend === 'dgram') return Object.assign(base, { backend: 'dgram' as const });
-  const loaded = loadDevice();
+  const loaded = load();
   if ('why' in loaded) {
     if (backend === 'raw') throw new Error(`hush: the raw backend is not available: ${loaded.why}`);
     base.log('warn', `raw backend not available (${loaded.why}); using dgram, which cannot tell a packet's interface, destination or TTL exactly (--backend dgram says so and silences this)`);
