@@ -8,7 +8,8 @@
  *   interfaces() -> [{ index, name, up, multicast, loopback, mac?, addrs: [{ family, addr, prefix }] }]
  *   watch(onChange) -> { close() }                netlink: links, IPv4 and IPv6 addresses
  *   openPort(ifindex, memberships, filter, onFrame(frame, outgoing, checksumTrusted)) -> { send(frame), close() }
- *   openGuard(family, port) -> { join(group, ifindex), leave(group, ifindex), send(data, addr, port, ifindex), close() }
+ *   openGuard(family, port) -> { join(group, ifindex), leave(group, ifindex), send(data, addr, port, ifindex),
+ *                                loop(data, group, port, ifindex), close() }
  *
  * onFrame's outgoing: the host sent the frame (PACKET_OUTGOING).
  * checksumTrusted: the kernel says the frame's UDP (or TCP) checksum needs
@@ -709,6 +710,39 @@ static napi_value js_guard_send(napi_env env, napi_callback_info info)
     return NULL;
 }
 
+/*
+ * guard.loop(data, group, port, ifindex): the datagram to the group out of
+ * that interface with TTL / hop limit 0, so that only this host's sockets
+ * get it (the kernel's multicast loopback) and nothing reaches the link;
+ * the guard must be a member of the group there (see hush_guard_loop).
+ */
+static napi_value js_guard_loop(napi_env env, napi_callback_info info)
+{
+    napi_value argv[4];
+    size_t argc = 4, len;
+    struct handle *h = this_handle(env, info, GUARD, "loop", &argc, argv);
+    struct sockaddr_storage group;
+    socklen_t glen;
+    const char *call;
+    uint8_t *data;
+    int port, ifindex;
+    ssize_t n;
+
+    if (!h)
+        return NULL;
+    if (arg_bytes(env, argv[0], "loop", "data", &data, &len) ||
+        arg_addr(env, argv[1], "loop", "group", guard_family(h), &group, &glen) ||
+        arg_int(env, argv[2], "loop", "port", 1, 65535, &port) ||
+        arg_int(env, argv[3], "loop", "ifindex", 1, INT32_MAX, &ifindex))
+        return NULL;
+    if (!hush_is_multicast(&group))
+        return throw_bad(env, "loop", "group", "a multicast address");
+    n = hush_guard_loop(h->fd, data, len, &group, glen, port, ifindex, &call);
+    if (n < 0)
+        return throw_sys(env, "loop", call, (int)-n);
+    return NULL;
+}
+
 /* The guard is polled so that, like the other handles, it keeps the loop alive; it hears nothing. */
 static void on_guard(uv_poll_t *u, int status, int events)
 {
@@ -720,13 +754,14 @@ static void on_guard(uv_poll_t *u, int status, int events)
         hush_guard_drain(h->fd);
 }
 
-/* openGuard(family, port) -> { join, leave, send, close } */
+/* openGuard(family, port) -> { join, leave, send, loop, close } */
 static napi_value js_open_guard(napi_env env, napi_callback_info info)
 {
     static const napi_property_descriptor methods[] = {
         { "join", NULL, js_guard_join, NULL, NULL, NULL, napi_default, NULL },
         { "leave", NULL, js_guard_leave, NULL, NULL, NULL, napi_default, NULL },
         { "send", NULL, js_guard_send, NULL, NULL, NULL, napi_default, NULL },
+        { "loop", NULL, js_guard_loop, NULL, NULL, NULL, napi_default, NULL },
         { "close", NULL, js_handle_close, NULL, NULL, NULL, napi_default, NULL },
     };
     napi_value argv[2];
@@ -743,7 +778,7 @@ static napi_value js_open_guard(napi_env env, napi_callback_info info)
     if (fd < 0)
         return throw_sys(env, "openGuard", call, -fd);
     h = handle_new(env, GUARD, "openGuard", fd);
-    return h ? handle_object(env, h, methods, 4, NULL, on_guard, "openGuard") : NULL;
+    return h ? handle_object(env, h, methods, 5, NULL, on_guard, "openGuard") : NULL;
 }
 
 /* ---- module --------------------------------------------------------------- */

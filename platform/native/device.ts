@@ -41,6 +41,7 @@ function adapt(addon: Addon): RawDevice {
         join: (group, ifindex) => g.join(group, ifindex),
         leave: (group, ifindex) => g.leave(group, ifindex),
         send: (data, addr, dstPort, ifindex) => g.send(data, addr, dstPort, ifindex),
+        loop: (data, group, dstPort, ifindex) => g.loop(data, group, dstPort, ifindex),
         close: () => g.close(),
       };
     },

@@ -646,6 +646,39 @@ int hush_guard_open(int af, int port, const char **call)
     return udp_bind(fd, af, port, call);
 }
 
+/* The guard's multicast TTL (IPv4) or hop limit (IPv6). */
+static int set_mc_ttl(int fd, int af, int ttl, const char **call)
+{
+    if (af == AF_INET ? set_int(fd, IPPROTO_IP, IP_MULTICAST_TTL, ttl) < 0
+                      : set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, ttl) < 0)
+        FAIL(af == AF_INET ? "setsockopt(IP_MULTICAST_TTL)" : "setsockopt(IPV6_MULTICAST_HOPS)");
+    return 0;
+}
+
+ssize_t hush_guard_loop(int fd, const void *data, size_t len, struct sockaddr_storage *group, socklen_t glen,
+                        int port, int ifindex, const char **call)
+{
+    const char *restore_call;
+    ssize_t n;
+    int r;
+
+    if (!hush_is_multicast(group)) {
+        *call = "sendmsg";
+        return -EINVAL;
+    }
+    r = set_mc_ttl(fd, group->ss_family, 0, call);
+    if (r < 0)
+        return r;
+    n = hush_udp_send(fd, data, len, group, glen, port, ifindex, call);
+    /* The socket's own TTL again whatever the send did: the guard's other multicast must leave the host. */
+    r = set_mc_ttl(fd, group->ss_family, HUSH_TTL, &restore_call);
+    if (r < 0 && n >= 0) {
+        *call = restore_call;
+        return r;
+    }
+    return n;
+}
+
 void hush_guard_drain(int fd)
 {
     uint8_t byte;

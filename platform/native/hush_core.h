@@ -147,6 +147,24 @@ int hush_packet_probe(const char **call);
  */
 int hush_guard_open(int af, int port, const char **call);
 
+/*
+ * Hands this host's own sockets a copy of a multicast datagram and nothing
+ * else: sends it to group (its family the guard's) at port out of ifindex as
+ * hush_udp_send does, with the multicast TTL / hop limit 0 for this one
+ * sendmsg and HUSH_TTL again after it. Linux loops the datagram back to the
+ * local members of the group (the guard's multicast loop is on) and then
+ * drops it before the device: IPv4 ip_mc_output, "Multicasts with ttl 0 must
+ * not go beyond the host"; IPv6 ip6_finish_output2, hop limit 0 after the
+ * loopback clone. Both only when the host is a member of the group on
+ * ifindex (IPv4: the route's RTCF_LOCAL, else ip_output sends it on;
+ * IPv6: ipv6_chk_mcast_addr): the caller must have joined it on this guard
+ * (hush_udp_membership). The looped copy is PACKET_LOOPBACK, which no packet
+ * socket hears. Returns the bytes sent; -EINVAL for a group that is not
+ * multicast.
+ */
+ssize_t hush_guard_loop(int fd, const void *data, size_t len, struct sockaddr_storage *group, socklen_t glen,
+                        int port, int ifindex, const char **call);
+
 /* Discards whatever is waiting on the guard and its pending error, so a readable event ends. */
 void hush_guard_drain(int fd);
 

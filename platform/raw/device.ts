@@ -39,14 +39,26 @@ export interface PortOptions {
 /**
  * A plain UDP socket bound to a port: it keeps the kernel from answering
  * datagrams to that port with ICMP port unreachable, joins groups so the
- * switches and the NIC pass them, and sends what the raw path cannot (a
+ * switches and the NIC pass them, sends what the raw path cannot (a
  * unicast destination whose MAC is not known) out of exactly one interface
- * with TTL 255. It delivers nothing: the raw ports hear everything.
+ * with TTL 255, and hands this host's own sockets a copy of the multicast
+ * the raw path sent (`loop`). It delivers nothing: the raw ports hear
+ * everything.
  */
 export interface Guard {
   join(group: string, ifindex: number): void;
   leave(group: string, ifindex: number): void;
   send(data: Uint8Array, addr: string, port: number, ifindex: number): void;
+  /**
+   * The datagram to `group` out of `ifindex` with TTL / hop limit 0, from
+   * the guard's port: the kernel's multicast loopback gives it to this
+   * host's sockets that joined the group there, and nothing reaches the link
+   * (Linux drops multicast with TTL 0 after looping it back; a frame a raw
+   * port writes goes to the wire only). Only for a group this guard joined
+   * on `ifindex`: without the membership Linux neither loops the datagram
+   * back nor drops it. Throws DeviceError.
+   */
+  loop(data: Uint8Array, group: string, port: number, ifindex: number): void;
   close(): void;
 }
 

@@ -32,11 +32,14 @@ export type RawPlatform = Platform & {
   onInterfaces(fn: (list: NetInterface[]) => void): Cancel;
   /**
    * A copy of the counts: `frames` read from the ports, `delivered` datagrams,
-   * `sent` frames, `viaGuard` datagrams the guard sent; drops `frame.<reason>`
-   * (FrameReason), `unknownInterface`, `noAddress`, `noInterface`, `noGuard`,
-   * `sendClosed`; `portsLost` (an interface went away); failed calls
-   * `<call>.<errno name>` (openPort, openGuard, guardJoin, guardLeave,
-   * guardSend, send, closePort, closeGuard, interfaces, watch); listeners that
+   * `sent` frames, `viaGuard` datagrams the guard sent, `looped` local-only
+   * copies of sent multicast the guard handed this host's sockets
+   * (`notLooped`: no guard membership of the group on the interface);
+   * drops `frame.<reason>` (FrameReason), `unknownInterface`, `noAddress`,
+   * `noInterface`, `noGuard`, `sendClosed`; `portsLost` (an interface went
+   * away); failed calls `<call>.<errno name>` (openPort, openGuard,
+   * guardJoin, guardLeave, guardSend, guardLoop, send, closePort,
+   * closeGuard, interfaces, watch); listeners that
    * threw, `listenerError` and `watcherError`.
    */
   readonly counters: Readonly<Record<string, number>>;

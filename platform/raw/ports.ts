@@ -129,6 +129,11 @@ export class Ports {
     }
   }
 
+  /** Whether the guard of a family and port holds a membership of `group` on the interface. */
+  member(family: 4 | 6, port: number, group: string, ifindex: number): boolean {
+    return this.guards.get(`${family}/${port}`)?.members.has(`${group}%${ifindex}`) ?? false;
+  }
+
   /** The guard of a family and port, if open. */
   guard(family: 4 | 6, port: number): Guard | undefined { return this.guards.get(`${family}/${port}`)?.guard; }
 

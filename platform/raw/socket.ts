@@ -2,7 +2,9 @@
 // its datagrams read from the raw ports of the interfaces it joined and its
 // packets written there as whole frames, with the metadata dgram cannot give
 // (the receiving interface, the destination, the TTL) exact. What the raw
-// path cannot send goes through the family's guard socket and the kernel.
+// path cannot send goes through the family's guard socket and the kernel,
+// and the guard loops a local-only copy of each multicast datagram back to
+// this host's own sockets.
 import type { PacketMeta, SendTarget, Socket } from '../../src/platform.js';
 import { formatIp, isLinkLocal6, isMulticast, parseIp, samePrefix } from '../../src/net.js';
 import type { RawInterface } from './device.js';
@@ -118,8 +120,9 @@ export class RawSocket implements Socket {
       tally.count('sent');
     } catch (e) {
       if (codeOf(e) === 'EMSGSIZE') return this.viaGuard(data, addr, to.port, ifindex);
-      tally.problem(`send.${codeOf(e)}`, 'warn', 'send on a raw port failed', { ifindex, to: addr, ...why(e) });
+      return tally.problem(`send.${codeOf(e)}`, 'warn', 'send on a raw port failed', { ifindex, to: addr, ...why(e) });
     }
+    if (multicast) this.loop(data, addr, to.port, ifindex);
   }
 
   onMessage(fn: Listener): void { this.listeners.push(fn); }
@@ -153,6 +156,33 @@ export class RawSocket implements Socket {
     if (!this.joined.delete(ifindex)) return;
     this.host.ports.leave(this.family, this.port, this.group, ifindex, gone);
     this.host.ports.detach(ifindex);
+  }
+
+  /**
+   * A frame a raw port writes goes to the wire only, so this host's own
+   * sockets (avahi-daemon beside hush, hush on the dgram backend) would never
+   * hear this multicast, where a kernel socket's is looped back to them
+   * (IP_MULTICAST_LOOP). The guard hands the kernel a local-only copy: the
+   * datagram with TTL / hop limit 0, which Linux loops back to the group's
+   * local members and then drops before the device (net/ipv4/ip_output.c
+   * ip_mc_output: "Multicasts with ttl 0 must not go beyond the host";
+   * net/ipv6/ip6_output.c ip6_finish_output2 drops hop limit 0 after its
+   * loopback clone). Both rules hold only where the host is a member of the
+   * group, so only where the guard joined it; elsewhere the copy would leave
+   * with TTL 0. The raw ports never hear the copy (PACKET_LOOPBACK).
+   * Unicast needs none: a local destination already goes through the guard
+   * and the kernel, as does multicast the guard sends itself.
+   */
+  private loop(data: Uint8Array, group: string, port: number, ifindex: number): void {
+    const { tally, ports } = this.host;
+    const guard = ports.guard(this.family, this.port);
+    if (!guard || !ports.member(this.family, this.port, group, ifindex)) return tally.count('notLooped');
+    try {
+      guard.loop(data, group, port, ifindex);
+      tally.count('looped');
+    } catch (e) {
+      tally.problem(`guardLoop.${codeOf(e)}`, 'warn', 'the local copy of a multicast datagram could not go through the guard', { ifindex, to: group, ...why(e) });
+    }
   }
 
   private viaGuard(data: Uint8Array, addr: string, port: number, ifindex: number): void {

@@ -15,8 +15,9 @@
 //       throwFirst: onFrame throws on the first datagram; closeFirst: it closes
 //       the port there (twice) and tries to send through it
 //   { mode: 'guard', family, port, ifname }
-//       holds a guard open; stdin lines 'join <{ group }>', 'leave <{ group }>'
-//       and 'send <{ addr, port, payload }>' use it on ifname, each answered 'done'
+//       holds a guard open; stdin lines 'join <{ group }>', 'leave <{ group }>',
+//       'send <{ addr, port, payload }>' and 'loop <{ group, port, payload }>'
+//       use it on ifname, each answered 'done'
 //   { mode: 'watch' }                      prints 'change' per onChange
 import { createSocket } from 'node:dgram';
 import { createInterface } from 'node:readline';
@@ -115,6 +116,7 @@ function guard(cfg: Config): void {
     if (cmd === 'join') g.join(String(o.group), i.index);
     else if (cmd === 'leave') g.leave(String(o.group), i.index);
     else if (cmd === 'send') g.send(Buffer.from(String(o.payload)), String(o.addr), Number(o.port), i.index);
+    else if (cmd === 'loop') g.loop(Buffer.from(String(o.payload)), String(o.group), Number(o.port), i.index);
     say('done', { cmd });
   }).on('close', () => g.close());
   say('ready');

@@ -11,7 +11,9 @@
 // options, passes only the first IPv4 fragment, every IPv6 fragment and
 // hop-by-hop header, and no ARP; the guard keeps ICMP port unreachable from
 // the peer, joins and leaves groups and sends out of one interface with TTL
-// 255; watch() fires on `ip addr add`; an unknown index is ENODEV; without
+// 255, and its loop() gives a local member the datagram with TTL / hop limit
+// 0 while neither the link nor a packet socket sees it (and, without the
+// membership, shows the kernel sending it on); watch() fires on `ip addr add`; an unknown index is ENODEV; without
 // CAP_NET_RAW loadDevice() says why; a throwing onFrame does not stop later
 // frames; close() inside onFrame stops the port. Needs root and ethtool.
 import { test } from 'uvu';
@@ -281,6 +283,71 @@ test('the guard joins and leaves a group on the interface and sends out of it wi
     lab.close();
   }
 });
+
+// A kernel-socket mDNS listener of the guard's host: bound to 5353 beside
+// the guard, a member of the group on the interface; prints 'heard <payload>
+// <TTL or hop limit> <source port>' per datagram.
+const LISTEN = `import socket, struct, sys
+family, group, ifname = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+index = socket.if_nametoindex(ifname)
+s = socket.socket(socket.AF_INET if family == 4 else socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+if family == 4:
+    s.setsockopt(socket.IPPROTO_IP, 12, 1)  # IP_RECVTTL (linux/in.h), which Python's socket module lacks
+    s.bind(('0.0.0.0', 5353))
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, socket.inet_aton(group) + socket.inet_aton('0.0.0.0') + struct.pack('@i', index))
+    want = (socket.IPPROTO_IP, socket.IP_TTL)
+else:
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT, 1)
+    s.bind(('::', 5353))
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, socket.inet_pton(socket.AF_INET6, group) + struct.pack('@I', index))
+    want = (socket.IPPROTO_IPV6, socket.IPV6_HOPLIMIT)
+print('ready', flush=True)
+while True:
+    data, cmsgs, flags, src = s.recvmsg(4096, socket.CMSG_SPACE(4))
+    ttl = [struct.unpack('@i', d[:4])[0] for level, kind, d in cmsgs if (level, kind) == want]
+    print('heard', data.decode(), ttl[0] if ttl else -1, src[1], flush=True)
+`;
+
+for (const family of [4, 6] as const) {
+  test(`IPv${family}: guard.loop reaches a local member with ${family === 4 ? 'TTL' : 'hop limit'} 0 and nothing else; the next send has 255 again; without the membership it would go out`, async () => {
+    const { lab, a, b } = pair(`nloop${family}`);
+    try {
+      const listener = new Proc(lab, a.ns, 'python3', ['-c', LISTEN, String(family), GROUP[family], a.ifname]);
+      await listener.waitFor(/^ready/, TIMEOUT_MS);
+      const own = await startDriver(lab, a.ns, { mode: 'port', ifname: a.ifname, filter: true });
+      const peer = await startDriver(lab, b.ns, { mode: 'port', ifname: b.ifname, filter: true });
+      const g = await startDriver(lab, a.ns, { mode: 'guard', family, port: 5353, ifname: a.ifname });
+      let done = 0;
+      const run = async (cmd: string, arg: object): Promise<void> => {
+        command(g, cmd, arg);
+        await g.waitFor(/^done /, TIMEOUT_MS, ++done);
+      };
+      await run('join', { group: GROUP[family] });
+      await run('loop', { group: GROUP[family], port: 5353, payload: 'hush-loop' });
+      await run('send', { addr: GROUP[family], port: 5353, payload: 'hush-after' });
+      // The peer hears the send after the loop, so the looped datagram, had it left, would be there first.
+      assert.is((await frame(peer, 'hush-after')).ttl, 255);
+      await frame(own, 'hush-after');
+      assert.match(await listener.waitFor(/^heard hush-loop /, TIMEOUT_MS), /^heard hush-loop 0 5353$/);
+      assert.not.ok(hasFrame(peer, 'hush-loop'), 'the looped datagram reached the link');
+      assert.not.ok(hasFrame(own, 'hush-loop'), 'a packet socket saw the looped copy');
+      // The kernel's rule holds only while the host is a member there: with the
+      // listener gone and the guard's membership left, the same call sends
+      // TTL 0 onto the link (safe here, between two namespaces).
+      await listener.stop();
+      await run('leave', { group: GROUP[family] });
+      await run('loop', { group: GROUP[family], port: 5353, payload: 'hush-nomember' });
+      await run('send', { addr: GROUP[family], port: 5353, payload: 'hush-end' });
+      await frame(peer, 'hush-end');
+      assert.equal(lines<Frame>(peer.stdout, 'frame').filter((f) => f.payload === 'hush-nomember').map((f) => f.ttl), [0]);
+    } finally {
+      lab.close();
+    }
+  });
+}
 
 test('watch() fires after `ip addr add` in the namespace', async () => {
   const { lab, a } = pair('nwatch');

@@ -2,7 +2,7 @@
 // hand (MACs and addresses), ports that record the frames sent on them, frames
 // injected as if a peer had sent them (or this host, or with the checksum
 // vouched for), a guard that records what it is asked, a change signal fired
-// by hand, and openPort failures on demand. Beside it a virtual-time base
+// by hand, and openPort and loop failures on demand. Beside it a virtual-time base
 // platform (platform/sim's Clock), so no real timer or socket is involved.
 import type { FrameHandler, Guard, PortOptions, RawDevice, RawInterface, RawPort } from '../../platform/raw/device.js';
 import type { Mac } from '../../platform/raw/ethernet.js';
@@ -56,11 +56,14 @@ export class FakePort implements RawPort {
 export type GuardCall =
   | { op: 'join' | 'leave'; group: string; ifindex: number }
   | { op: 'send'; data: Uint8Array; addr: string; port: number; ifindex: number }
+  | { op: 'loop'; data: Uint8Array; group: string; port: number; ifindex: number }
   | { op: 'close' };
 
 export class FakeGuard implements Guard {
   readonly calls: GuardCall[] = [];
   closed = false;
+  /** Set to make every loop throw this errno name. */
+  failLoop?: string;
 
   constructor(readonly family: 4 | 6, readonly port: number) {}
 
@@ -68,6 +71,10 @@ export class FakeGuard implements Guard {
   leave(group: string, ifindex: number): void { this.calls.push({ op: 'leave', group, ifindex }); }
   send(data: Uint8Array, addr: string, port: number, ifindex: number): void {
     this.calls.push({ op: 'send', data: data.slice(), addr, port, ifindex });
+  }
+  loop(data: Uint8Array, group: string, port: number, ifindex: number): void {
+    if (this.failLoop) throw deviceError('loop', this.failLoop);
+    this.calls.push({ op: 'loop', data: data.slice(), group, port, ifindex });
   }
 
   close(): void {

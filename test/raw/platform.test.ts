@@ -178,6 +178,45 @@ test('multicast without an interface is counted and logged once, nothing sent', 
   assert.is(logged(base, /names no interface/), 1);
 });
 
+test('a multicast frame sent on a port is looped, once, through the guard to the same group, port and interface (both families)', () => {
+  const { device, p } = world();
+  const { s4, s6 } = mdns(p, { 4: [2, 3], 6: [2] });
+  s4.send(QUERY, { addr: G4, port: 5353, ifindex: 3 });
+  s6.send(QUERY, { addr: G6, port: 5353, ifindex: 2 });
+  assert.equal(device.guard(4).of('loop').map((c) => [c.group, c.port, c.ifindex, [...c.data]]), [[G4, 5353, 3, [...QUERY]]]);
+  assert.equal(device.guard(6).of('loop').map((c) => [c.group, c.port, c.ifindex]), [[G6, 5353, 2]]);
+  assert.equal([device.sent.length, p.counters.sent, p.counters.looped], [2, 2, 2]);
+});
+
+test('no loop for unicast, for multicast the guard sent itself, for a failed frame, or where the guard has no membership', () => {
+  const { device, p } = world();
+  const { s4, s6 } = mdns(p, { 4: [3], 6: [2] });
+  device.deliver(3, peerB.frame({ dst: G4, dstMac: GMAC[4], payload: QUERY }));
+  s4.send(QUERY, { addr: '10.0.0.20', port: 5353, ifindex: 3 });
+  s4.send(QUERY, { addr: '10.0.0.99', port: 5353, ifindex: 3 });
+  s4.send(new Uint8Array(1473), { addr: G4, port: 5353, ifindex: 3 });
+  device.open(3)[0].failSend = 'ENXIO';
+  s4.send(QUERY, { addr: G4, port: 5353, ifindex: 3 });
+  // Port 2 is open (the IPv6 socket joined there) but the IPv4 guard is no member of 224.0.0.251 on it.
+  s4.send(QUERY, { addr: G4, port: 5353, ifindex: 2 });
+  assert.equal([device.sentOn(3).length, device.sentOn(2).length, device.guard(4).of('send').length], [1, 1, 2]);
+  assert.equal([device.guard(4).of('loop').length, device.guard(6).of('loop').length, p.counters.looped, p.counters.notLooped], [0, 0, undefined, 1]);
+  s6.send(QUERY, { addr: G6, port: 5353, ifindex: 2 });
+  assert.is(device.guard(6).of('loop').length, 1);
+});
+
+test('a loop that fails is counted by errno and logged once; the frame was sent all the same', () => {
+  const { device, base, p } = world();
+  const { s4 } = mdns(p, { 4: [2] });
+  device.guard(4).failLoop = 'ENOBUFS';
+  assert.not.throws(() => {
+    s4.send(QUERY, { addr: G4, port: 5353, ifindex: 2 });
+    s4.send(QUERY, { addr: G4, port: 5353, ifindex: 2 });
+  });
+  assert.equal([device.sentOn(2).length, p.counters.sent, p.counters['guardLoop.ENOBUFS'], p.counters.looped], [2, 2, 2, undefined]);
+  assert.is(logged(base, /local copy of a multicast datagram/), 1);
+});
+
 test('a datagram too large for one frame, or a port that says EMSGSIZE, goes through the guard; ENXIO is counted and logged once', () => {
   const { device, base, p } = world();
   const { s4, s6 } = mdns(p, { 4: [2], 6: [2] });
