@@ -3,6 +3,7 @@
 // list with MACs, netlink change signals and the guard socket. loadDevice()
 // never throws: without the addon, off Linux, or without CAP_NET_RAW it says
 // why, and the caller runs on the dgram backend instead.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { DeviceError, FrameHandler, Guard, RawDevice, RawInterface, RawPort } from '../raw/device.js';
 
@@ -18,8 +19,15 @@ interface Addon {
 
 const EXPORTS = ['probe', 'interfaces', 'watch', 'openPort', 'openGuard'] as const;
 
-/** Where build.mjs (npm install, `make native`) puts the addon. */
-export const ADDON_PATH = new URL('./build/Release/hush_native.node', import.meta.url).pathname;
+/**
+ * Where build.mjs (npm install, `make native`) puts the addon: beside this
+ * file when it runs from source (ts-node), four levels up and back down when
+ * it runs compiled from dist/node/platform/native/.
+ */
+export const ADDON_PATH = [
+  new URL('./build/Release/hush_native.node', import.meta.url),
+  new URL('../../../../platform/native/build/Release/hush_native.node', import.meta.url),
+].map((u) => u.pathname).find((p) => existsSync(p)) ?? new URL('./build/Release/hush_native.node', import.meta.url).pathname;
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
