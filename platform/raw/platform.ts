@@ -50,8 +50,12 @@ export type RawPlatform = Platform & {
 /** RFC 6762 §3: the port whose group sockets the raw path serves. */
 const MDNS_PORT = 5353;
 
+/**
+ * Up, with a MAC and an address, and not loopback even when named: a packet
+ * socket on loopback hears each frame twice and its own frames too.
+ */
 const usable = (i: RawInterface, only: readonly string[] | undefined): i is Usable =>
-  i.up && i.mac !== undefined && i.addrs.length > 0 && (only ? only.includes(i.name) : !i.loopback);
+  i.up && !i.loopback && i.mac !== undefined && i.addrs.length > 0 && (!only || only.includes(i.name));
 
 const netInterface = (i: RawInterface): NetInterface =>
   ({ index: i.index, name: i.name, up: i.up, multicast: i.multicast, addrs: i.addrs.map((a) => ({ ...a })) });

@@ -6,7 +6,7 @@
 // and the guard loops a local-only copy of each multicast datagram back to
 // this host's own sockets.
 import type { PacketMeta, SendTarget, Socket } from '../../src/platform.js';
-import { formatIp, isLinkLocal6, isMulticast, parseIp, samePrefix } from '../../src/net.js';
+import { formatIp, isLinkLocal6, isMulticast, onLink, parseIp, samePrefix } from '../../src/net.js';
 import type { RawInterface } from './device.js';
 import { multicastMac } from './ethernet.js';
 import type { Mac } from './ethernet.js';
@@ -107,8 +107,10 @@ export class RawSocket implements Socket {
     if (!i) return tally.problem('unknownInterface', 'warn', 'send: no usable interface has this index', { ifindex, to: addr });
     const raw = ports.port(ifindex);
     const dstMac = multicast ? multicastMac(dst) : this.host.neighbour(ifindex, addr);
-    if (!raw || !dstMac || data.length > MAX_PAYLOAD[this.family]) return this.viaGuard(data, addr, to.port, ifindex);
     const src = source(i, this.family, dst);
+    // An off-link unicast destination (its MAC a router's) is routed by the kernel, with a source address it can route back to.
+    const routed = !multicast && !onLink(i, addr);
+    if (!raw || !dstMac || routed || data.length > MAX_PAYLOAD[this.family]) return this.viaGuard(data, addr, to.port, ifindex);
     if (src === undefined) return tally.problem('noAddress', 'warn', `send: the interface has no IPv${this.family} address`, { ifindex, to: addr });
     // RFC 6762 §11: TTL 255. A datagram that needs fragments went to the guard, so this one is sent don't-fragment, as Linux sends it.
     const frame = build({

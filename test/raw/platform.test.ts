@@ -63,6 +63,8 @@ test('interfaces: up, not loopback, with a MAC and an address, as NetInterface; 
     { index: 3, name: 'eth1', up: true, multicast: true, addrs: [{ family: 4, addr: '10.0.0.10', prefix: 24 }, { family: 4, addr: '10.0.0.11', prefix: 24 }, { family: 6, addr: 'fe80::30', prefix: 64 }] },
   ]);
   assert.equal(world({ interfaces: ['eth1', 'tun0'] }).p.interfaces().map((i) => i.index), [3]);
+  // Named or not, loopback is not usable: a packet socket there hears each frame twice, its own ones too.
+  assert.equal(world({ interfaces: ['lo', 'eth0'] }).p.interfaces().map((i) => i.index), [2]);
 });
 
 test('a multicast query on a joined interface reaches the socket of its family with exact metadata', () => {
@@ -160,6 +162,15 @@ test('a unicast destination whose MAC is unknown goes through the guard, on the 
     [['192.168.1.77', 5353, 2, QUERY.length], ['192.168.1.78', 5353, 0, QUERY.length]]);
   assert.equal(device.guard(6).of('send').map((c) => [c.addr, c.ifindex]), [['fe80::77', 2]]);
   assert.is(p.counters.viaGuard, 3);
+});
+
+test('a unicast reply to an off-link source (its MAC a router\'s) is left to the kernel\'s routing, through the guard', () => {
+  const { device, p } = world();
+  const { s6 } = mdns(p, { 6: [2] });
+  device.deliver(2, peerA.frame({ src: '2001:db8::99', dst: 'fd00::10', dstMac: mac(MAC[2]), payload: QUERY, srcPort: 40000 }));
+  s6.send(QUERY, { addr: '2001:db8::99', port: 40000, ifindex: 2 });
+  assert.is(device.sentOn(2).length, 0, 'no frame from the link-local address to a router');
+  assert.equal(device.guard(6).of('send').map((c) => [c.addr, c.port, c.ifindex]), [['2001:db8::99', 40000, 2]]);
 });
 
 test('multicast on a usable interface without an open port goes through the guard', () => {
