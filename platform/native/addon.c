@@ -423,6 +423,23 @@ static napi_value js_handle_close(napi_env env, napi_callback_info info)
     return NULL;
 }
 
+/*
+ * After a socket error. On POLLERR (without POLLPRI) libuv's uv__poll_io
+ * (src/unix/poll.c) stops the poll and calls back once with status
+ * UV_EBADF: the handle would hear nothing more and no longer keep the loop
+ * alive, though the socket is fine; its pending error (ENETDOWN when a
+ * port's link went down, ENOBUFS when a watch lost messages) is what poll
+ * said. The callback clears that error (hush_socket_error) before it reads,
+ * and this starts polling again unless the callback closed the handle. No
+ * descriptor here queues errors otherwise (MSG_ERRQUEUE: no timestamps, no
+ * IP_RECVERR), so a cleared error ends the POLLERR.
+ */
+static void poll_again(struct handle *h, uv_poll_cb cb)
+{
+    if (h->fd >= 0)
+        uv_poll_start(&h->poll, UV_READABLE, cb);
+}
+
 /* ---- probe / interfaces --------------------------------------------------- */
 
 /* probe(): opens an AF_PACKET socket and closes it; throws (EPERM) when the process may not. */
@@ -512,18 +529,22 @@ static void on_netlink(uv_poll_t *u, int status, int events)
     struct handle *h = u->data;
     napi_handle_scope scope;
     const char *call;
+    int changed;
 
-    (void)status;
     (void)events;
     if (h->fd < 0)
         return;
+    /* status < 0: the socket's error, ENOBUFS, messages were lost (netlink(7)), a change unseen. */
+    if (status < 0)
+        hush_socket_error(h->fd);
     /* A failed read counts as a change: the listener reads the interfaces anew either way. */
-    if (hush_netlink_drain(h->fd, &call) == 0)
-        return;
-    if (napi_open_handle_scope(h->env, &scope) != napi_ok)
-        return;
-    call_back(h, 0, NULL);
-    napi_close_handle_scope(h->env, scope);
+    changed = hush_netlink_drain(h->fd, &call) != 0 || status < 0;
+    if (changed && napi_open_handle_scope(h->env, &scope) == napi_ok) {
+        call_back(h, 0, NULL);
+        napi_close_handle_scope(h->env, scope);
+    }
+    if (status < 0)
+        poll_again(h, on_netlink);
 }
 
 /* watch(onChange) -> { close() } */
@@ -563,15 +584,15 @@ static void on_frames(uv_poll_t *u, int status, int events)
     int i;
     ssize_t n;
 
-    (void)status;
     (void)events;
+    /* status < 0: the socket's error, ENETDOWN when the link went down; the port hears again once it is up. */
+    if (status < 0 && h->fd >= 0)
+        hush_socket_error(h->fd);
     for (i = 0; i < FRAMES_PER_WAKE && h->fd >= 0; i++) {
-        /* An error (ENETDOWN when the link goes down) is the socket's pending error, read once and over. */
+        /* An error that comes after the wake is the socket's pending error, read once and over. */
         n = hush_packet_recv(h->fd, h->frame, HUSH_MAX_FRAME, &f, &call);
-        if (n < 0)
-            return;
-        if (napi_open_handle_scope(h->env, &scope) != napi_ok)
-            return;
+        if (n < 0 || napi_open_handle_scope(h->env, &scope) != napi_ok)
+            break;
         if (napi_create_arraybuffer(h->env, (size_t)n, &data, &ab) == napi_ok &&
             napi_create_typedarray(h->env, napi_uint8_array, (size_t)n, ab, 0, &argv[0]) == napi_ok &&
             napi_get_boolean(h->env, f.outgoing, &argv[1]) == napi_ok &&
@@ -581,6 +602,8 @@ static void on_frames(uv_poll_t *u, int status, int events)
         }
         napi_close_handle_scope(h->env, scope);
     }
+    if (status < 0)
+        poll_again(h, on_frames);
 }
 
 /* port.send(frame): one whole Ethernet frame out of the port's interface. */
@@ -748,10 +771,12 @@ static void on_guard(uv_poll_t *u, int status, int events)
 {
     struct handle *h = u->data;
 
-    (void)status;
     (void)events;
-    if (h->fd >= 0)
-        hush_guard_drain(h->fd);
+    if (h->fd < 0)
+        return;
+    hush_guard_drain(h->fd);
+    if (status < 0)
+        poll_again(h, on_guard);
 }
 
 /* openGuard(family, port) -> { join, leave, send, loop, close } */

@@ -682,13 +682,21 @@ ssize_t hush_guard_loop(int fd, const void *data, size_t len, struct sockaddr_st
 void hush_guard_drain(int fd)
 {
     uint8_t byte;
-    socklen_t len;
-    int err;
 
     while (recv(fd, &byte, sizeof byte, MSG_DONTWAIT) >= 0 || errno == EINTR)
         continue;
+    hush_socket_error(fd);
+}
+
+int hush_socket_error(int fd)
+{
+    socklen_t len;
+    int err = 0;
+
     len = sizeof err;
-    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+        return errno;
+    return err;
 }
 
 /* ---- netlink -------------------------------------------------------------- */

@@ -168,6 +168,14 @@ ssize_t hush_guard_loop(int fd, const void *data, size_t len, struct sockaddr_st
 /* Discards whatever is waiting on the guard and its pending error, so a readable event ends. */
 void hush_guard_drain(int fd);
 
+/*
+ * Reads and so clears the socket's pending error (socket(7) SO_ERROR),
+ * which makes poll(2) answer POLLERR until then: ENETDOWN on a port whose
+ * link went down, ENOBUFS on a netlink socket that lost messages. Returns it
+ * (0 for none).
+ */
+int hush_socket_error(int fd);
+
 /* ---- netlink -------------------------------------------------------------- */
 
 /* A NETLINK_ROUTE socket told of link and IPv4 / IPv6 address changes. */

@@ -18,8 +18,12 @@
 //       holds a guard open; stdin lines 'join <{ group }>', 'leave <{ group }>',
 //       'send <{ addr, port, payload }>' and 'loop <{ group, port, payload }>'
 //       use it on ifname, each answered 'done'
-//   { mode: 'watch' }                      prints 'change' per onChange
+//   { mode: 'watch' }                      prints 'change <{ addrs }>' per onChange, with
+//       every address the interfaces then have; stdin 'hold <{ until }>' prints
+//       'holding' and blocks the event loop until the file `until` exists, so
+//       netlink messages pile up unread
 import { createSocket } from 'node:dgram';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { loadDevice } from '../../platform/native/device.js';
 import type { RawDevice, RawInterface } from '../../platform/raw/device.js';
@@ -122,6 +126,27 @@ function guard(cfg: Config): void {
   say('ready');
 }
 
+/** Blocks the thread (no event loop turn) until the file exists, for at most HOLD_MS. */
+const HOLD_MS = 30_000;
+function hold(until: string): void {
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  const end = Date.now() + HOLD_MS;
+  while (!existsSync(until) && Date.now() < end) Atomics.wait(cell, 0, 0, 10);
+}
+
+function watch(): void {
+  const dev = device();
+  const w = dev.watch(() => say('change', { addrs: dev.interfaces().flatMap((i) => i.addrs.map((x) => x.addr)) }));
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    const [cmd, json] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
+    if (cmd === 'hold') {
+      say('holding');
+      hold(String((JSON.parse(json) as { until: string }).until));
+    }
+  }).on('close', () => w.close());
+  say('ready');
+}
+
 const cfg = JSON.parse(process.argv[2] ?? '{}') as Config;
 switch (cfg.mode) {
   case 'load': {
@@ -152,8 +177,7 @@ switch (cfg.mode) {
     guard(cfg);
     break;
   case 'watch':
-    device().watch(() => say('change'));
-    say('ready');
+    watch();
     break;
   default:
     throw new Error(`unknown mode ${cfg.mode}`);

@@ -13,18 +13,20 @@
 // the peer, joins and leaves groups and sends out of one interface with TTL
 // 255, and its loop() gives a local member the datagram with TTL / hop limit
 // 0 while neither the link nor a packet socket sees it (and, without the
-// membership, shows the kernel sending it on); watch() fires on `ip addr add`; an unknown index is ENODEV; without
+// membership, shows the kernel sending it on); watch() fires on `ip addr add`;
+// after a socket error (POLLERR) a port hears again once its link is back up
+// and a watch that lost messages goes on; an unknown index is ENODEV; without
 // CAP_NET_RAW loadDevice() says why; a throwing onFrame does not stop later
 // frames; close() inside onFrame stops the port. Needs root and ethtool.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Lab } from './netns.js';
 import type { Member } from './netns.js';
-import { Proc } from './proc.js';
+import { Proc, tempDir } from './proc.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const ADDON = join(ROOT, 'platform/native/build/Release/hush_native.node');
@@ -355,6 +357,57 @@ test('watch() fires after `ip addr add` in the namespace', async () => {
     const p = await startDriver(lab, a.ns, { mode: 'watch' });
     lab.exec(a.ns, 'ip', ['addr', 'add', '10.1.0.77/24', 'dev', a.ifname]);
     await p.waitFor(/^change /, TIMEOUT_MS);
+  } finally {
+    lab.close();
+  }
+});
+
+test('a port keeps hearing the peer after its link goes down and up again at once (ENETDOWN: POLLERR)', async () => {
+  const { lab, a, b } = pair('nbounce');
+  try {
+    const p = await startDriver(lab, a.ns, { mode: 'port', ifname: a.ifname, filter: true });
+    peerSend(lab, b.ns, 4, GROUP[4], 5353, ['hush-before']);
+    await frame(p, 'hush-before');
+    // net/packet/af_packet.c packet_notifier: NETDEV_DOWN sets the socket's
+    // error to ENETDOWN (poll: POLLERR), NETDEV_UP hooks it in again.
+    lab.exec(a.ns, 'sh', ['-c', `ip link set dev ${a.ifname} down && ip link set dev ${a.ifname} up`]);
+    // The peer sends every 100 ms (3 s) while the link comes back.
+    const peer = new Proc(lab, b.ns, process.execPath, ['-e', `const s = require('dgram').createSocket('udp4');
+let n = 0;
+const t = setInterval(() => { s.send('hush-after', 5353, ${JSON.stringify(GROUP[4])}); if (++n === 30) { clearInterval(t); s.close(); } }, 100);`]);
+    assert.is((await frame(p, 'hush-after')).src, b.v4);
+    await peer.exited;
+  } finally {
+    lab.close();
+  }
+});
+
+/** The drop count /proc/net/netlink gives the NETLINK_ROUTE sockets bound to exactly RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR in ns. */
+function watchDrops(lab: Lab, ns: string): number[] {
+  // sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode (net/netlink/af_netlink.c netlink_seq_show)
+  return lab.exec(ns, 'cat', ['/proc/net/netlink']).split('\n').slice(1).map((l) => l.trim().split(/\s+/))
+    .filter((f) => f[1] === '0' && f[3] === '00000111').map((f) => Number(f[8]));
+}
+
+test('watch() goes on reporting after a burst of changes overran its socket (ENOBUFS: POLLERR)', async () => {
+  const { lab, a } = pair('nwburst');
+  try {
+    const dir = tempDir(lab, 'burst');
+    const p = await startDriver(lab, a.ns, { mode: 'watch' });
+    const go = join(dir, 'go');
+    command(p, 'hold', { until: go });
+    await p.waitFor(/^holding/, TIMEOUT_MS);
+    // 800 RTM_NEWADDR / RTM_DELADDR messages while the watch reads none: more than its receive buffer holds.
+    const addrs = Array.from({ length: 400 }, (_, i) => `10.9.${Math.floor(i / 200)}.${(i % 200) + 1}/32`);
+    const batch = join(dir, 'batch');
+    writeFileSync(batch, [...addrs.map((x) => `addr add ${x} dev ${a.ifname}`), ...addrs.map((x) => `addr del ${x} dev ${a.ifname}`)].join('\n') + '\n');
+    lab.exec(a.ns, 'ip', ['-batch', batch]);
+    const drops = watchDrops(lab, a.ns);
+    assert.ok(drops.length === 1 && drops[0] > 0, `the watch's socket lost messages: ${JSON.stringify(drops)}`);
+    writeFileSync(go, '');
+    await p.waitFor(/^change /, TIMEOUT_MS);
+    lab.exec(a.ns, 'ip', ['addr', 'add', '10.1.0.77/24', 'dev', a.ifname]);
+    await p.waitFor(/^change .*"10\.1\.0\.77"/, TIMEOUT_MS);
   } finally {
     lab.close();
   }
