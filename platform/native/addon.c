@@ -17,7 +17,9 @@
  * filled in yet because the frame was made on this machine (the host's own
  * stack, or another namespace's across a veth, with transmit checksum
  * offload), or TP_STATUS_CSUM_VALID, the device verified it. The IPv4
- * header checksum is always there to check. See hush_packet_recv.
+ * header checksum is always there to check. See hush_packet_recv. A frame
+ * tagged for one of the link's VLANs (VLAN ID 1-4095) is that VLAN's, and
+ * the port drops it.
  *
  * A bad argument throws a TypeError naming it; a failed system call throws
  * Error("<fn>: <call>: <strerror>") with code (the errno name) and errno.
@@ -591,7 +593,12 @@ static void on_frames(uv_poll_t *u, int status, int events)
     for (i = 0; i < FRAMES_PER_WAKE && h->fd >= 0; i++) {
         /* An error that comes after the wake is the socket's pending error, read once and over. */
         n = hush_packet_recv(h->fd, h->frame, HUSH_MAX_FRAME, &f, &call);
-        if (n < 0 || napi_open_handle_scope(h->env, &scope) != napi_ok)
+        if (n < 0)
+            break;
+        /* A frame of one of the link's VLANs: that VLAN's device has it (hush_packet_recv). */
+        if (f.vlan)
+            continue;
+        if (napi_open_handle_scope(h->env, &scope) != napi_ok)
             break;
         if (napi_create_arraybuffer(h->env, (size_t)n, &data, &ab) == napi_ok &&
             napi_create_typedarray(h->env, napi_uint8_array, (size_t)n, ab, 0, &argv[0]) == napi_ok &&

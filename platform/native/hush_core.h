@@ -126,6 +126,11 @@ struct hush_frame {
     int csum_not_ready;
     /* TP_STATUS_CSUM_VALID: the device verified the transport checksum. */
     int csum_valid;
+    /* The VLAN ID (1-4095) of a frame tagged for a VLAN (TP_STATUS_VLAN_VALID,
+       tp_vlan_tci): it belongs to that VLAN's device, not to the port's
+       interface, and the port drops it. 0 for an untagged frame and a
+       priority-tagged one (VLAN 0), which are the interface's own. */
+    int vlan;
 };
 
 /*
