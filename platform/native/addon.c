@@ -52,17 +52,44 @@
 
 /* ---- errors --------------------------------------------------------------- */
 
-/* The errno's name ('EPERM'), as Node's own errors carry it. */
+/*
+ * The names errno_name falls back on: glibc before 2.32 and other C
+ * libraries (musl) have no strerrorname_np. The errors hush's system calls
+ * give and its TypeScript side or its users tell apart (EMSGSIZE, EPERM,
+ * ENODEV, ...). No test runs this table (the builds here use glibc, whose
+ * own call answers first); building with -DHUSH_ERRNO_TABLE uses it alone,
+ * to compile and try it.
+ */
+#define ERRNO_ENTRY(e) { e, #e }
+static const struct {
+    int err;
+    const char *name;
+} errno_names[] = {
+    ERRNO_ENTRY(EPERM), ERRNO_ENTRY(EACCES), ERRNO_ENTRY(EMSGSIZE), ERRNO_ENTRY(ENODEV),
+    ERRNO_ENTRY(ENETDOWN), ERRNO_ENTRY(ENXIO), ERRNO_ENTRY(EAGAIN), ERRNO_ENTRY(EBADF),
+    ERRNO_ENTRY(ENOBUFS), ERRNO_ENTRY(EADDRNOTAVAIL), ERRNO_ENTRY(EINVAL), ERRNO_ENTRY(ENOMEM),
+    ERRNO_ENTRY(ENETUNREACH), ERRNO_ENTRY(EHOSTUNREACH), ERRNO_ENTRY(EADDRINUSE), ERRNO_ENTRY(EAFNOSUPPORT),
+    ERRNO_ENTRY(ENOPROTOOPT), ERRNO_ENTRY(EOPNOTSUPP), ERRNO_ENTRY(EMFILE), ERRNO_ENTRY(ENFILE),
+    ERRNO_ENTRY(EINTR), ERRNO_ENTRY(ENOENT),
+};
+#undef ERRNO_ENTRY
+
+/* The errno's name ('EPERM'), as Node's own errors carry it; 'ERRNO<n>' for one without a name. */
 static void errno_name(int err, char *out, size_t size)
 {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
-    const char *name = strerrorname_np(err);
-    if (name) {
-        snprintf(out, size, "%s", name);
-        return;
-    }
+    const char *name = NULL;
+    size_t i;
+
+#if !defined(HUSH_ERRNO_TABLE) && defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
+    name = strerrorname_np(err);
 #endif
-    snprintf(out, size, "ERRNO%d", err);
+    for (i = 0; !name && i < sizeof errno_names / sizeof errno_names[0]; i++)
+        if (errno_names[i].err == err)
+            name = errno_names[i].name;
+    if (name)
+        snprintf(out, size, "%s", name);
+    else
+        snprintf(out, size, "ERRNO%d", err);
 }
 
 /* Throws Error(message) with .code and, when err is not 0, .errno. */
