@@ -782,7 +782,7 @@ static napi_value js_guard_loop(napi_env env, napi_callback_info info)
     socklen_t glen;
     const char *call;
     uint8_t *data;
-    int port, ifindex;
+    int port, ifindex, stuck;
     ssize_t n;
 
     if (!h)
@@ -794,7 +794,10 @@ static napi_value js_guard_loop(napi_env env, napi_callback_info info)
         return NULL;
     if (!hush_is_multicast(&group))
         return throw_bad(env, "loop", "group", "a multicast address");
-    n = hush_guard_loop(h->fd, data, len, &group, glen, port, ifindex, &call);
+    n = hush_guard_loop(h->fd, data, len, &group, glen, port, ifindex, &stuck, &call);
+    /* A guard left with TTL 0 would keep its multicast on the host: closed, its later calls throw EBADF. */
+    if (stuck)
+        handle_close(h);
     if (n < 0)
         return throw_sys(env, "loop", call, (int)-n);
     return NULL;

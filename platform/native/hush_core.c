@@ -677,12 +677,13 @@ static int set_mc_ttl(int fd, int af, int ttl, const char **call)
 }
 
 ssize_t hush_guard_loop(int fd, const void *data, size_t len, struct sockaddr_storage *group, socklen_t glen,
-                        int port, int ifindex, const char **call)
+                        int port, int ifindex, int *stuck, const char **call)
 {
     const char *restore_call;
     ssize_t n;
     int r;
 
+    *stuck = 0;
     if (!hush_is_multicast(group)) {
         *call = "sendmsg";
         return -EINVAL;
@@ -693,7 +694,8 @@ ssize_t hush_guard_loop(int fd, const void *data, size_t len, struct sockaddr_st
     n = hush_udp_send(fd, data, len, group, glen, port, ifindex, call);
     /* The socket's own TTL again whatever the send did: the guard's other multicast must leave the host. */
     r = set_mc_ttl(fd, group->ss_family, HUSH_TTL, &restore_call);
-    if (r < 0 && n >= 0) {
+    if (r < 0) {
+        *stuck = 1;
         *call = restore_call;
         return r;
     }

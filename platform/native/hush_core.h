@@ -165,10 +165,13 @@ int hush_guard_open(int af, int port, const char **call);
  * IPv6: ipv6_chk_mcast_addr): the caller must have joined it on this guard
  * (hush_udp_membership). The looped copy is PACKET_LOOPBACK, which no packet
  * socket hears. Returns the bytes sent; -EINVAL for a group that is not
- * multicast.
+ * multicast. When setting HUSH_TTL again fails, whatever the send did, the
+ * socket is left with TTL / hop limit 0: it sets *stuck to 1 and answers
+ * that failure, and the caller must close fd (its multicast would not leave
+ * the host). *stuck is 0 otherwise.
  */
 ssize_t hush_guard_loop(int fd, const void *data, size_t len, struct sockaddr_storage *group, socklen_t glen,
-                        int port, int ifindex, const char **call);
+                        int port, int ifindex, int *stuck, const char **call);
 
 /* Discards whatever is waiting on the guard and its pending error, so a readable event ends. */
 void hush_guard_drain(int fd);
