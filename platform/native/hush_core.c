@@ -749,7 +749,7 @@ int hush_netlink_drain(int fd, const char **call)
         struct nlmsghdr align;
     } u;
     struct nlmsghdr *h;
-    int changed = 0;
+    int changed = 0, len;
     ssize_t n;
 
     for (;;) {
@@ -766,7 +766,12 @@ int hush_netlink_drain(int fd, const char **call)
             }
             FAIL("recv");
         }
-        for (h = &u.align; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+        /* netlink(3): NLMSG_OK and NLMSG_NEXT take the remaining length as an
+           int. NLMSG_NEXT subtracts the aligned length (NLMSG_ALIGN), so after
+           a last message whose length is not a multiple of 4 it goes below 0,
+           where NLMSG_OK must see a negative number, not a huge unsigned one. */
+        len = (int)n;
+        for (h = &u.align; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
             switch (h->nlmsg_type) {
             case RTM_NEWLINK:
             case RTM_DELLINK:
