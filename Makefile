@@ -48,8 +48,9 @@ qjs:
 
 # The Node addon of the raw backend (Linux, AF_PACKET), into
 # platform/native/build/Release/hush_native.node; npm install runs it too.
+# Here with -Werror, failing on a warning (build.mjs, HUSH_NATIVE_WERROR).
 native:
-	@node platform/native/build.mjs
+	@HUSH_NATIVE_WERROR=1 node platform/native/build.mjs
 
 # The device program as it runs on a border router: dist/hush.mjs with
 # the native module beside it (it imports ./hush_udp.so), and build/qjs/qjs.

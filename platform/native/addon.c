@@ -17,7 +17,9 @@
  * filled in yet because the frame was made on this machine (the host's own
  * stack, or another namespace's across a veth, with transmit checksum
  * offload), or TP_STATUS_CSUM_VALID, the device verified it. The IPv4
- * header checksum is always there to check. See hush_packet_recv.
+ * header checksum is always there to check. See hush_packet_recv. A frame
+ * tagged for one of the link's VLANs (VLAN ID 1-4095) is that VLAN's, and
+ * the port drops it.
  *
  * A bad argument throws a TypeError naming it; a failed system call throws
  * Error("<fn>: <call>: <strerror>") with code (the errno name) and errno.
@@ -50,17 +52,44 @@
 
 /* ---- errors --------------------------------------------------------------- */
 
-/* The errno's name ('EPERM'), as Node's own errors carry it. */
+/*
+ * The names errno_name falls back on: glibc before 2.32 and other C
+ * libraries (musl) have no strerrorname_np. The errors hush's system calls
+ * give and its TypeScript side or its users tell apart (EMSGSIZE, EPERM,
+ * ENODEV, ...). No test runs this table (the builds here use glibc, whose
+ * own call answers first); building with -DHUSH_ERRNO_TABLE uses it alone,
+ * to compile and try it.
+ */
+#define ERRNO_ENTRY(e) { e, #e }
+static const struct {
+    int err;
+    const char *name;
+} errno_names[] = {
+    ERRNO_ENTRY(EPERM), ERRNO_ENTRY(EACCES), ERRNO_ENTRY(EMSGSIZE), ERRNO_ENTRY(ENODEV),
+    ERRNO_ENTRY(ENETDOWN), ERRNO_ENTRY(ENXIO), ERRNO_ENTRY(EAGAIN), ERRNO_ENTRY(EBADF),
+    ERRNO_ENTRY(ENOBUFS), ERRNO_ENTRY(EADDRNOTAVAIL), ERRNO_ENTRY(EINVAL), ERRNO_ENTRY(ENOMEM),
+    ERRNO_ENTRY(ENETUNREACH), ERRNO_ENTRY(EHOSTUNREACH), ERRNO_ENTRY(EADDRINUSE), ERRNO_ENTRY(EAFNOSUPPORT),
+    ERRNO_ENTRY(ENOPROTOOPT), ERRNO_ENTRY(EOPNOTSUPP), ERRNO_ENTRY(EMFILE), ERRNO_ENTRY(ENFILE),
+    ERRNO_ENTRY(EINTR), ERRNO_ENTRY(ENOENT),
+};
+#undef ERRNO_ENTRY
+
+/* The errno's name ('EPERM'), as Node's own errors carry it; 'ERRNO<n>' for one without a name. */
 static void errno_name(int err, char *out, size_t size)
 {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
-    const char *name = strerrorname_np(err);
-    if (name) {
-        snprintf(out, size, "%s", name);
-        return;
-    }
+    const char *name = NULL;
+    size_t i;
+
+#if !defined(HUSH_ERRNO_TABLE) && defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
+    name = strerrorname_np(err);
 #endif
-    snprintf(out, size, "ERRNO%d", err);
+    for (i = 0; !name && i < sizeof errno_names / sizeof errno_names[0]; i++)
+        if (errno_names[i].err == err)
+            name = errno_names[i].name;
+    if (name)
+        snprintf(out, size, "%s", name);
+    else
+        snprintf(out, size, "ERRNO%d", err);
 }
 
 /* Throws Error(message) with .code and, when err is not 0, .errno. */
@@ -423,6 +452,23 @@ static napi_value js_handle_close(napi_env env, napi_callback_info info)
     return NULL;
 }
 
+/*
+ * After a socket error. On POLLERR (without POLLPRI) libuv's uv__poll_io
+ * (src/unix/poll.c) stops the poll and calls back once with status
+ * UV_EBADF: the handle would hear nothing more and no longer keep the loop
+ * alive, though the socket is fine; its pending error (ENETDOWN when a
+ * port's link went down, ENOBUFS when a watch lost messages) is what poll
+ * said. The callback clears that error (hush_socket_error) before it reads,
+ * and this starts polling again unless the callback closed the handle. No
+ * descriptor here queues errors otherwise (MSG_ERRQUEUE: no timestamps, no
+ * IP_RECVERR), so a cleared error ends the POLLERR.
+ */
+static void poll_again(struct handle *h, uv_poll_cb cb)
+{
+    if (h->fd >= 0)
+        uv_poll_start(&h->poll, UV_READABLE, cb);
+}
+
 /* ---- probe / interfaces --------------------------------------------------- */
 
 /* probe(): opens an AF_PACKET socket and closes it; throws (EPERM) when the process may not. */
@@ -512,18 +558,22 @@ static void on_netlink(uv_poll_t *u, int status, int events)
     struct handle *h = u->data;
     napi_handle_scope scope;
     const char *call;
+    int changed;
 
-    (void)status;
     (void)events;
     if (h->fd < 0)
         return;
+    /* status < 0: the socket's error, ENOBUFS, messages were lost (netlink(7)), a change unseen. */
+    if (status < 0)
+        hush_socket_error(h->fd);
     /* A failed read counts as a change: the listener reads the interfaces anew either way. */
-    if (hush_netlink_drain(h->fd, &call) == 0)
-        return;
-    if (napi_open_handle_scope(h->env, &scope) != napi_ok)
-        return;
-    call_back(h, 0, NULL);
-    napi_close_handle_scope(h->env, scope);
+    changed = hush_netlink_drain(h->fd, &call) != 0 || status < 0;
+    if (changed && napi_open_handle_scope(h->env, &scope) == napi_ok) {
+        call_back(h, 0, NULL);
+        napi_close_handle_scope(h->env, scope);
+    }
+    if (status < 0)
+        poll_again(h, on_netlink);
 }
 
 /* watch(onChange) -> { close() } */
@@ -563,15 +613,20 @@ static void on_frames(uv_poll_t *u, int status, int events)
     int i;
     ssize_t n;
 
-    (void)status;
     (void)events;
+    /* status < 0: the socket's error, ENETDOWN when the link went down; the port hears again once it is up. */
+    if (status < 0 && h->fd >= 0)
+        hush_socket_error(h->fd);
     for (i = 0; i < FRAMES_PER_WAKE && h->fd >= 0; i++) {
-        /* An error (ENETDOWN when the link goes down) is the socket's pending error, read once and over. */
+        /* An error that comes after the wake is the socket's pending error, read once and over. */
         n = hush_packet_recv(h->fd, h->frame, HUSH_MAX_FRAME, &f, &call);
         if (n < 0)
-            return;
+            break;
+        /* A frame of one of the link's VLANs: that VLAN's device has it (hush_packet_recv). */
+        if (f.vlan)
+            continue;
         if (napi_open_handle_scope(h->env, &scope) != napi_ok)
-            return;
+            break;
         if (napi_create_arraybuffer(h->env, (size_t)n, &data, &ab) == napi_ok &&
             napi_create_typedarray(h->env, napi_uint8_array, (size_t)n, ab, 0, &argv[0]) == napi_ok &&
             napi_get_boolean(h->env, f.outgoing, &argv[1]) == napi_ok &&
@@ -581,6 +636,8 @@ static void on_frames(uv_poll_t *u, int status, int events)
         }
         napi_close_handle_scope(h->env, scope);
     }
+    if (status < 0)
+        poll_again(h, on_frames);
 }
 
 /* port.send(frame): one whole Ethernet frame out of the port's interface. */
@@ -725,7 +782,7 @@ static napi_value js_guard_loop(napi_env env, napi_callback_info info)
     socklen_t glen;
     const char *call;
     uint8_t *data;
-    int port, ifindex;
+    int port, ifindex, stuck;
     ssize_t n;
 
     if (!h)
@@ -737,7 +794,10 @@ static napi_value js_guard_loop(napi_env env, napi_callback_info info)
         return NULL;
     if (!hush_is_multicast(&group))
         return throw_bad(env, "loop", "group", "a multicast address");
-    n = hush_guard_loop(h->fd, data, len, &group, glen, port, ifindex, &call);
+    n = hush_guard_loop(h->fd, data, len, &group, glen, port, ifindex, &stuck, &call);
+    /* A guard left with TTL 0 would keep its multicast on the host: closed, its later calls throw EBADF. */
+    if (stuck)
+        handle_close(h);
     if (n < 0)
         return throw_sys(env, "loop", call, (int)-n);
     return NULL;
@@ -748,10 +808,12 @@ static void on_guard(uv_poll_t *u, int status, int events)
 {
     struct handle *h = u->data;
 
-    (void)status;
     (void)events;
-    if (h->fd >= 0)
-        hush_guard_drain(h->fd);
+    if (h->fd < 0)
+        return;
+    hush_guard_drain(h->fd);
+    if (status < 0)
+        poll_again(h, on_guard);
 }
 
 /* openGuard(family, port) -> { join, leave, send, loop, close } */

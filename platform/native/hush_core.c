@@ -18,6 +18,9 @@
 
 #define countof(x) (sizeof(x) / sizeof((x)[0]))
 
+/* The VLAN ID bits of an IEEE 802.1Q tag control information (TCI). */
+#define VLAN_VID_MASK 0x0fff
+
 /* Fails the calling function with -errno, naming the call. */
 #define FAIL(name)        \
     do {                  \
@@ -450,8 +453,12 @@ void hush_interfaces_free(struct hush_iface *list, size_t n)
  *  - IPv6 whose next header is an extension header the stack walks or drops
  *    (hop-by-hop 0, routing 43, destination options 60, fragment 44,
  *    RFC 8200 §4), since the UDP header's place is not fixed then.
- * Everything else is rejected. VLAN tags are not looked into: the kernel
- * takes them off the frame into metadata for a packet socket.
+ * Everything else is rejected. A VLAN tag is not in the frame the filter
+ * sees: the kernel moves it into the packet's metadata before packet sockets
+ * get it, so a datagram of VLAN 100 on the same link looks like the
+ * interface's own here. hush_packet_recv tells such a frame by its
+ * PACKET_AUXDATA (struct hush_frame's vlan) and the port drops it, with the
+ * filter or without.
  */
 #define MDNS_PORT 5353
 static struct sock_filter mdns_filter[] = {
@@ -573,6 +580,18 @@ int hush_packet_send(int fd, int ifindex, const void *frame, size_t len, const c
  * the state. Kernels before 6.1 also said CSUM_VALID for CHECKSUM_COMPLETE,
  * a sum the device took without checking it (fixed by "packet: do not set
  * TP_STATUS_CSUM_VALID on CHECKSUM_COMPLETE").
+ *
+ * A packet socket bound to a link also gets the frames of the link's VLANs
+ * (eth0.100), before the VLAN device does: net/core/dev.c
+ * __netif_receive_skb_core takes the tag off the frame (skb_vlan_untag, or
+ * the device did) and hands the packet to the link's taps with the tag in
+ * its metadata, which packet_recvmsg() reports as
+ *     if (skb_vlan_tag_present(skb)) {
+ *         aux.tp_vlan_tci = skb_vlan_tag_get(skb);
+ *         ...
+ *         aux.tp_status |= TP_STATUS_VLAN_VALID | TP_STATUS_VLAN_TPID_VALID;
+ * Only after that does the frame go to the VLAN's device; with VLAN ID 0
+ * (a priority tag, IEEE 802.1Q) it stays the link's own.
  */
 ssize_t hush_packet_recv(int fd, uint8_t *buf, size_t cap, struct hush_frame *f, const char **call)
 {
@@ -611,6 +630,8 @@ ssize_t hush_packet_recv(int fd, uint8_t *buf, size_t cap, struct hush_frame *f,
 #ifdef TP_STATUS_CSUM_VALID
             f->csum_valid = (aux.tp_status & TP_STATUS_CSUM_VALID) != 0;
 #endif
+            if (aux.tp_status & TP_STATUS_VLAN_VALID)
+                f->vlan = aux.tp_vlan_tci & VLAN_VID_MASK;
         }
     }
     return (size_t)n > cap ? (ssize_t)cap : n;
@@ -656,12 +677,13 @@ static int set_mc_ttl(int fd, int af, int ttl, const char **call)
 }
 
 ssize_t hush_guard_loop(int fd, const void *data, size_t len, struct sockaddr_storage *group, socklen_t glen,
-                        int port, int ifindex, const char **call)
+                        int port, int ifindex, int *stuck, const char **call)
 {
     const char *restore_call;
     ssize_t n;
     int r;
 
+    *stuck = 0;
     if (!hush_is_multicast(group)) {
         *call = "sendmsg";
         return -EINVAL;
@@ -672,7 +694,8 @@ ssize_t hush_guard_loop(int fd, const void *data, size_t len, struct sockaddr_st
     n = hush_udp_send(fd, data, len, group, glen, port, ifindex, call);
     /* The socket's own TTL again whatever the send did: the guard's other multicast must leave the host. */
     r = set_mc_ttl(fd, group->ss_family, HUSH_TTL, &restore_call);
-    if (r < 0 && n >= 0) {
+    if (r < 0) {
+        *stuck = 1;
         *call = restore_call;
         return r;
     }
@@ -682,13 +705,21 @@ ssize_t hush_guard_loop(int fd, const void *data, size_t len, struct sockaddr_st
 void hush_guard_drain(int fd)
 {
     uint8_t byte;
-    socklen_t len;
-    int err;
 
     while (recv(fd, &byte, sizeof byte, MSG_DONTWAIT) >= 0 || errno == EINTR)
         continue;
+    hush_socket_error(fd);
+}
+
+int hush_socket_error(int fd)
+{
+    socklen_t len;
+    int err = 0;
+
     len = sizeof err;
-    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+        return errno;
+    return err;
 }
 
 /* ---- netlink -------------------------------------------------------------- */
@@ -718,7 +749,7 @@ int hush_netlink_drain(int fd, const char **call)
         struct nlmsghdr align;
     } u;
     struct nlmsghdr *h;
-    int changed = 0;
+    int changed = 0, len;
     ssize_t n;
 
     for (;;) {
@@ -735,7 +766,12 @@ int hush_netlink_drain(int fd, const char **call)
             }
             FAIL("recv");
         }
-        for (h = &u.align; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+        /* netlink(3): NLMSG_OK and NLMSG_NEXT take the remaining length as an
+           int. NLMSG_NEXT subtracts the aligned length (NLMSG_ALIGN), so after
+           a last message whose length is not a multiple of 4 it goes below 0,
+           where NLMSG_OK must see a negative number, not a huge unsigned one. */
+        len = (int)n;
+        for (h = &u.align; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
             switch (h->nlmsg_type) {
             case RTM_NEWLINK:
             case RTM_DELLINK:

@@ -126,6 +126,11 @@ struct hush_frame {
     int csum_not_ready;
     /* TP_STATUS_CSUM_VALID: the device verified the transport checksum. */
     int csum_valid;
+    /* The VLAN ID (1-4095) of a frame tagged for a VLAN (TP_STATUS_VLAN_VALID,
+       tp_vlan_tci): it belongs to that VLAN's device, not to the port's
+       interface, and the port drops it. 0 for an untagged frame and a
+       priority-tagged one (VLAN 0), which are the interface's own. */
+    int vlan;
 };
 
 /*
@@ -160,13 +165,24 @@ int hush_guard_open(int af, int port, const char **call);
  * IPv6: ipv6_chk_mcast_addr): the caller must have joined it on this guard
  * (hush_udp_membership). The looped copy is PACKET_LOOPBACK, which no packet
  * socket hears. Returns the bytes sent; -EINVAL for a group that is not
- * multicast.
+ * multicast. When setting HUSH_TTL again fails, whatever the send did, the
+ * socket is left with TTL / hop limit 0: it sets *stuck to 1 and answers
+ * that failure, and the caller must close fd (its multicast would not leave
+ * the host). *stuck is 0 otherwise.
  */
 ssize_t hush_guard_loop(int fd, const void *data, size_t len, struct sockaddr_storage *group, socklen_t glen,
-                        int port, int ifindex, const char **call);
+                        int port, int ifindex, int *stuck, const char **call);
 
 /* Discards whatever is waiting on the guard and its pending error, so a readable event ends. */
 void hush_guard_drain(int fd);
+
+/*
+ * Reads and so clears the socket's pending error (socket(7) SO_ERROR),
+ * which makes poll(2) answer POLLERR until then: ENETDOWN on a port whose
+ * link went down, ENOBUFS on a netlink socket that lost messages. Returns it
+ * (0 for none).
+ */
+int hush_socket_error(int fd);
 
 /* ---- netlink -------------------------------------------------------------- */
 

@@ -17,12 +17,16 @@
 //   { mode: 'guard', family, port, ifname }
 //       holds a guard open; stdin lines 'join <{ group }>', 'leave <{ group }>',
 //       'send <{ addr, port, payload }>' and 'loop <{ group, port, payload }>'
-//       use it on ifname, each answered 'done'
-//   { mode: 'watch' }                      prints 'change' per onChange
+//       use it on ifname, each answered 'done <{ cmd, error?, code? }>'
+//   { mode: 'watch' }                      prints 'change <{ addrs }>' per onChange, with
+//       every address the interfaces then have; stdin 'hold <{ until }>' prints
+//       'holding' and blocks the event loop until the file `until` exists, so
+//       netlink messages pile up unread
 import { createSocket } from 'node:dgram';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { loadDevice } from '../../platform/native/device.js';
-import type { RawDevice, RawInterface } from '../../platform/raw/device.js';
+import type { DeviceError, RawDevice, RawInterface } from '../../platform/raw/device.js';
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, formatMac, multicastMac } from '../../platform/raw/ethernet.js';
 import { FrameError } from '../../platform/raw/errors.js';
 import { build, receive } from '../../platform/raw/stack.js';
@@ -113,12 +117,38 @@ function guard(cfg: Config): void {
   createInterface({ input: process.stdin }).on('line', (line) => {
     const [cmd, json] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
     const o = JSON.parse(json) as Record<string, string | number>;
-    if (cmd === 'join') g.join(String(o.group), i.index);
-    else if (cmd === 'leave') g.leave(String(o.group), i.index);
-    else if (cmd === 'send') g.send(Buffer.from(String(o.payload)), String(o.addr), Number(o.port), i.index);
-    else if (cmd === 'loop') g.loop(Buffer.from(String(o.payload)), String(o.group), Number(o.port), i.index);
-    say('done', { cmd });
+    try {
+      if (cmd === 'join') g.join(String(o.group), i.index);
+      else if (cmd === 'leave') g.leave(String(o.group), i.index);
+      else if (cmd === 'send') g.send(Buffer.from(String(o.payload)), String(o.addr), Number(o.port), i.index);
+      else if (cmd === 'loop') g.loop(Buffer.from(String(o.payload)), String(o.group), Number(o.port), i.index);
+      say('done', { cmd });
+    } catch (e) {
+      const err = e as DeviceError;
+      say('done', { cmd, error: err.message, code: err.code });
+    }
   }).on('close', () => g.close());
+  say('ready');
+}
+
+/** Blocks the thread (no event loop turn) until the file exists, for at most HOLD_MS. */
+const HOLD_MS = 30_000;
+function hold(until: string): void {
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  const end = Date.now() + HOLD_MS;
+  while (!existsSync(until) && Date.now() < end) Atomics.wait(cell, 0, 0, 10);
+}
+
+function watch(): void {
+  const dev = device();
+  const stop = dev.watch(() => say('change', { addrs: dev.interfaces().flatMap((i) => i.addrs.map((x) => x.addr)) }));
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    const [cmd, json] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
+    if (cmd === 'hold') {
+      say('holding');
+      hold(String((JSON.parse(json) as { until: string }).until));
+    }
+  }).on('close', stop);
   say('ready');
 }
 
@@ -152,8 +182,7 @@ switch (cfg.mode) {
     guard(cfg);
     break;
   case 'watch':
-    device().watch(() => say('change'));
-    say('ready');
+    watch();
     break;
   default:
     throw new Error(`unknown mode ${cfg.mode}`);

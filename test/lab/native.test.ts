@@ -13,18 +13,22 @@
 // the peer, joins and leaves groups and sends out of one interface with TTL
 // 255, and its loop() gives a local member the datagram with TTL / hop limit
 // 0 while neither the link nor a packet socket sees it (and, without the
-// membership, shows the kernel sending it on); watch() fires on `ip addr add`; an unknown index is ENODEV; without
+// membership, shows the kernel sending it on), and a failed restore of TTL
+// 255 (an LD_PRELOAD shim) closes the guard; watch() fires on `ip addr add`;
+// after a socket error (POLLERR) a port hears again once its link is back up
+// and a watch that lost messages goes on; a frame tagged for a VLAN does not
+// reach a port of the link, a priority-tagged one does; an unknown index is ENODEV; without
 // CAP_NET_RAW loadDevice() says why; a throwing onFrame does not stop later
 // frames; close() inside onFrame stops the port. Needs root and ethtool.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Lab } from './netns.js';
 import type { Member } from './netns.js';
-import { Proc } from './proc.js';
+import { Proc, tempDir } from './proc.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const ADDON = join(ROOT, 'platform/native/build/Release/hush_native.node');
@@ -58,9 +62,9 @@ function runDriver(lab: Lab, ns: string, cfg: object, prefix: string[] = []): st
   return lab.exec(ns, cmd, args);
 }
 
-/** Starts the driver in ns and waits for its 'ready' line. */
-async function startDriver(lab: Lab, ns: string, cfg: object): Promise<Proc> {
-  const p = new Proc(lab, ns, NODE[0], [...NODE.slice(1), DRIVER, JSON.stringify(cfg)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+/** Starts the driver in ns (with env, if given) and waits for its 'ready' line. */
+async function startDriver(lab: Lab, ns: string, cfg: object, env?: NodeJS.ProcessEnv): Promise<Proc> {
+  const p = new Proc(lab, ns, NODE[0], [...NODE.slice(1), DRIVER, JSON.stringify(cfg)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env });
   await p.waitFor(/^ready /, TIMEOUT_MS);
   return p;
 }
@@ -349,6 +353,61 @@ for (const family of [4, 6] as const) {
   });
 }
 
+// An LD_PRELOAD shim for the guard's process: once IP_MULTICAST_TTL was set
+// to 0 (guard.loop), the next sendmsg fails with ENETUNREACH and setting it
+// to 255 again with ENOBUFS, the double failure the kernel gives no way to cause.
+const STUCK_SHIM = `#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+static int zero;
+static int is_ttl(int level, int name, socklen_t len) { return level == IPPROTO_IP && name == IP_MULTICAST_TTL && len == sizeof(int); }
+int setsockopt(int fd, int level, int name, const void *value, socklen_t len)
+{
+    int (*real)(int, int, int, const void *, socklen_t) = (int (*)(int, int, int, const void *, socklen_t))dlsym(RTLD_NEXT, "setsockopt");
+    if (is_ttl(level, name, len) && *(const int *)value == 0)
+        zero = 1;
+    else if (is_ttl(level, name, len) && zero) {
+        errno = ENOBUFS;
+        return -1;
+    }
+    return real(fd, level, name, value, len);
+}
+ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+    ssize_t (*real)(int, const struct msghdr *, int) = (ssize_t (*)(int, const struct msghdr *, int))dlsym(RTLD_NEXT, "sendmsg");
+    if (zero) {
+        errno = ENETUNREACH;
+        return -1;
+    }
+    return real(fd, msg, flags);
+}
+`;
+
+test('guard.loop: when its send and setting TTL 255 again both fail, it throws the restore\'s error and the guard is closed (EBADF)', async () => {
+  const { lab, a } = pair('nstuck');
+  try {
+    const dir = tempDir(lab, 'shim');
+    writeFileSync(join(dir, 'shim.c'), STUCK_SHIM);
+    const cc = spawnSync('cc', ['-shared', '-fPIC', '-o', join(dir, 'shim.so'), join(dir, 'shim.c'), '-ldl'], { encoding: 'utf8' });
+    assert.is(cc.status, 0, cc.stderr);
+    const g = await startDriver(lab, a.ns, { mode: 'guard', family: 4, port: 5353, ifname: a.ifname }, { ...process.env, LD_PRELOAD: join(dir, 'shim.so') });
+    let done = 0;
+    for (const [cmd, arg] of [['join', { group: GROUP[4] }], ['loop', { group: GROUP[4], port: 5353, payload: 'hush-stuck' }], ['send', { addr: GROUP[4], port: 5353, payload: 'hush-after' }]] as const) {
+      command(g, cmd, arg);
+      await g.waitFor(/^done /, TIMEOUT_MS, ++done);
+    }
+    assert.equal(lines(g.stdout, 'done'), [
+      { cmd: 'join' },
+      { cmd: 'loop', error: 'loop: setsockopt(IP_MULTICAST_TTL): No buffer space available', code: 'ENOBUFS' },
+      { cmd: 'send', error: 'send: the guard is closed', code: 'EBADF' },
+    ]);
+  } finally {
+    lab.close();
+  }
+});
+
 test('watch() fires after `ip addr add` in the namespace', async () => {
   const { lab, a } = pair('nwatch');
   try {
@@ -359,6 +418,99 @@ test('watch() fires after `ip addr add` in the namespace', async () => {
     lab.close();
   }
 });
+
+test('a port keeps hearing the peer after its link goes down and up again at once (ENETDOWN: POLLERR)', async () => {
+  const { lab, a, b } = pair('nbounce');
+  try {
+    const p = await startDriver(lab, a.ns, { mode: 'port', ifname: a.ifname, filter: true });
+    peerSend(lab, b.ns, 4, GROUP[4], 5353, ['hush-before']);
+    await frame(p, 'hush-before');
+    // net/packet/af_packet.c packet_notifier: NETDEV_DOWN sets the socket's
+    // error to ENETDOWN (poll: POLLERR), NETDEV_UP hooks it in again.
+    lab.exec(a.ns, 'sh', ['-c', `ip link set dev ${a.ifname} down && ip link set dev ${a.ifname} up`]);
+    // The peer sends every 100 ms (3 s) while the link comes back.
+    const peer = new Proc(lab, b.ns, process.execPath, ['-e', `const s = require('dgram').createSocket('udp4');
+let n = 0;
+const t = setInterval(() => { s.send('hush-after', 5353, ${JSON.stringify(GROUP[4])}); if (++n === 30) { clearInterval(t); s.close(); } }, 100);`]);
+    assert.is((await frame(p, 'hush-after')).src, b.v4);
+    await peer.exited;
+  } finally {
+    lab.close();
+  }
+});
+
+/** The drop count /proc/net/netlink gives the NETLINK_ROUTE sockets bound to exactly RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR in ns. */
+function watchDrops(lab: Lab, ns: string): number[] {
+  // sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode (net/netlink/af_netlink.c netlink_seq_show)
+  return lab.exec(ns, 'cat', ['/proc/net/netlink']).split('\n').slice(1).map((l) => l.trim().split(/\s+/))
+    .filter((f) => f[1] === '0' && f[3] === '00000111').map((f) => Number(f[8]));
+}
+
+test('watch() goes on reporting after a burst of changes overran its socket (ENOBUFS: POLLERR)', async () => {
+  const { lab, a } = pair('nwburst');
+  try {
+    const dir = tempDir(lab, 'burst');
+    const p = await startDriver(lab, a.ns, { mode: 'watch' });
+    const go = join(dir, 'go');
+    command(p, 'hold', { until: go });
+    await p.waitFor(/^holding/, TIMEOUT_MS);
+    // 800 RTM_NEWADDR / RTM_DELADDR messages while the watch reads none: more than its receive buffer holds.
+    const addrs = Array.from({ length: 400 }, (_, i) => `10.9.${Math.floor(i / 200)}.${(i % 200) + 1}/32`);
+    const batch = join(dir, 'batch');
+    writeFileSync(batch, [...addrs.map((x) => `addr add ${x} dev ${a.ifname}`), ...addrs.map((x) => `addr del ${x} dev ${a.ifname}`)].join('\n') + '\n');
+    lab.exec(a.ns, 'ip', ['-batch', batch]);
+    const drops = watchDrops(lab, a.ns);
+    assert.ok(drops.length === 1 && drops[0] > 0, `the watch's socket lost messages: ${JSON.stringify(drops)}`);
+    writeFileSync(go, '');
+    await p.waitFor(/^change /, TIMEOUT_MS);
+    lab.exec(a.ns, 'ip', ['addr', 'add', '10.1.0.77/24', 'dev', a.ifname]);
+    await p.waitFor(/^change .*"10\.1\.0\.77"/, TIMEOUT_MS);
+  } finally {
+    lab.close();
+  }
+});
+
+// From a packet socket of the peer, in order: an mDNS datagram to 224.0.0.251
+// tagged for VLAN 100, one priority-tagged (VLAN 0, priority 3) and one
+// untagged (IPv4 UDP checksum 0: none, RFC 768). A VLAN sub-interface
+// (`ip link add link <if> name <if>.100 type vlan id 100`) would send the
+// first, but the lab's kernel may lack CONFIG_VLAN_8021Q; the receiving side
+// is the same either way: net/core/dev.c __netif_receive_skb_core moves the
+// tag into the packet's metadata (skb_vlan_untag) before the link's packet
+// sockets get it, then hands it to the VLAN device or, with no device for a
+// VLAN other than 0, marks it PACKET_OTHERHOST.
+const TAGGED = `import socket, struct, sys
+ifname = sys.argv[1]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((ifname, 0))
+mac = s.getsockname()[4]
+def datagram(payload):
+    udp = struct.pack('!HHHH', 5353, 5353, 8 + len(payload), 0) + payload
+    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), 0, 0, 255, 17, 0, socket.inet_aton('10.1.0.2'), socket.inet_aton('224.0.0.251'))
+    total = sum(struct.unpack('!10H', ip))
+    while total > 0xffff:
+        total = (total & 0xffff) + (total >> 16)
+    return ip[:10] + struct.pack('!H', 0xffff - total) + ip[12:] + udp
+to = bytes.fromhex('01005e0000fb')
+s.send(to + mac + struct.pack('!HHH', 0x8100, 100, 0x0800) + datagram(b'hush-vlan'))
+s.send(to + mac + struct.pack('!HHH', 0x8100, 3 << 13, 0x0800) + datagram(b'hush-prio'))
+s.send(to + mac + struct.pack('!H', 0x0800) + datagram(b'hush-plain'))
+`;
+
+for (const filter of [true, false]) {
+  test(`filter ${filter}: a datagram tagged for VLAN 100 does not reach a port bound to the link; a priority-tagged (VLAN 0) and an untagged one do`, async () => {
+    const { lab, a, b } = pair('nvlan');
+    try {
+      const p = await startDriver(lab, a.ns, { mode: 'port', ifname: a.ifname, filter });
+      lab.exec(b.ns, 'python3', ['-c', TAGGED, b.ifname]);
+      assert.is((await frame(p, 'hush-prio')).src, b.v4);
+      await frame(p, 'hush-plain');
+      assert.not.ok(hasFrame(p, 'hush-vlan'), p.stdout);
+    } finally {
+      lab.close();
+    }
+  });
+}
 
 test('openPort(999999) throws ENODEV; a bad family throws a TypeError naming it', () => {
   const { lab, a } = pair('nerr');
