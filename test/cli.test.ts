@@ -27,6 +27,14 @@ test('hush publish: a port over 65535 is refused, naming /port', () => {
   assert.match(r.stderr, /service \/port: .*65535/);
 });
 
+test('hush browse / publish: an unknown --backend is refused, naming the option and the choices', () => {
+  for (const args of [['browse', '_http._tcp', '--backend', 'pcap'], ['publish', 'My Web', '_http._tcp', '8080', '--backend', 'pcap']]) {
+    const r = hush(...args);
+    assert.is(r.status, 2);
+    assert.match(r.stderr, '--backend must be auto, raw, dgram, got pcap');
+  }
+});
+
 test('hush run --config: a bad field is reported with the file and the field', () => {
   const file = join(dir, 'bad.json');
   writeFileSync(file, JSON.stringify({ hostName: 'box', services: [{ name: 'A', type: '_http._tcp', port: 80, txt: { 'a=b': 'c' } }] }));
