@@ -262,6 +262,7 @@ struct handle {
     enum kind kind;
     napi_env env;
     int fd; /* -1 once closed */
+    int loop_fd; /* a guard's loop socket (hush_guard_open), else -1; closed with fd */
     int ifindex; /* a port's interface */
     int polling; /* the uv_poll_t is initialized and its close callback has not run */
     int collected; /* the JS object is gone */
@@ -271,6 +272,16 @@ struct handle {
     napi_async_context async;
     uint8_t *frame; /* a port's receive buffer, HUSH_MAX_FRAME bytes */
 };
+
+/* Closes the handle's descriptors. */
+static void handle_close_fds(struct handle *h)
+{
+    close(h->fd);
+    if (h->loop_fd >= 0)
+        close(h->loop_fd);
+    h->fd = -1;
+    h->loop_fd = -1;
+}
 
 static void handle_free(struct handle *h)
 {
@@ -320,8 +331,7 @@ static void handle_close(struct handle *h)
         uv_poll_stop(&h->poll);
         uv_close((uv_handle_t *)&h->poll, on_poll_closed);
     }
-    close(h->fd);
-    h->fd = -1;
+    handle_close_fds(h);
     release_callback(h);
     napi_delete_reference(h->env, h->self);
     h->self = NULL;
@@ -387,14 +397,13 @@ static napi_value handle_object(napi_env env, struct handle *h, const napi_prope
     h->env = env;
     if (napi_create_object(env, &obj) != napi_ok || napi_define_properties(env, obj, n, methods) != napi_ok ||
         napi_wrap(env, obj, h, on_collected, NULL, NULL) != napi_ok) {
-        close(h->fd);
+        handle_close_fds(h);
         handle_free(h);
         return NULL;
     }
     /* From here the object owns h: a failure closes it and leaves the memory to the collector. */
     if (napi_create_reference(env, obj, 1, &h->self) != napi_ok) {
-        close(h->fd);
-        h->fd = -1;
+        handle_close_fds(h);
         return NULL;
     }
     if (callback && (napi_create_reference(env, callback, 1, &h->callback) != napi_ok ||
@@ -422,17 +431,21 @@ static napi_value handle_object(napi_env env, struct handle *h, const napi_prope
     return obj;
 }
 
-static struct handle *handle_new(napi_env env, enum kind kind, const char *fn, int fd)
+/* A handle of fd and, for a guard, its loop socket (else -1); on failure closes both. */
+static struct handle *handle_new(napi_env env, enum kind kind, const char *fn, int fd, int loop_fd)
 {
     struct handle *h = calloc(1, sizeof *h);
 
     if (!h) {
         close(fd);
+        if (loop_fd >= 0)
+            close(loop_fd);
         throw_sys(env, fn, "malloc", ENOMEM);
         return NULL;
     }
     h->kind = kind;
     h->fd = fd;
+    h->loop_fd = loop_fd;
     return h;
 }
 
@@ -595,7 +608,7 @@ static napi_value js_watch(napi_env env, napi_callback_info info)
     fd = hush_netlink_open(&call);
     if (fd < 0)
         return throw_sys(env, "watch", call, -fd);
-    h = handle_new(env, WATCH, "watch", fd);
+    h = handle_new(env, WATCH, "watch", fd, -1);
     return h ? handle_object(env, h, methods, 1, argv[0], on_netlink, "watch") : NULL;
 }
 
@@ -683,13 +696,13 @@ static napi_value js_open_port(napi_env env, napi_callback_info info)
     free(macs);
     if (fd < 0)
         return throw_sys(env, "openPort", call, -fd);
-    h = handle_new(env, PORT, "openPort", fd);
+    h = handle_new(env, PORT, "openPort", fd, -1);
     if (!h)
         return NULL;
     h->ifindex = ifindex;
     h->frame = malloc(HUSH_MAX_FRAME);
     if (!h->frame) {
-        close(fd);
+        handle_close_fds(h);
         handle_free(h);
         return throw_sys(env, "openPort", "malloc", ENOMEM);
     }
@@ -769,9 +782,10 @@ static napi_value js_guard_send(napi_env env, napi_callback_info info)
 
 /*
  * guard.loop(data, group, port, ifindex): the datagram to the group out of
- * that interface with TTL / hop limit 0, so that only this host's sockets
- * get it (the kernel's multicast loopback) and nothing reaches the link;
- * the guard must be a member of the group there (see hush_guard_loop).
+ * that interface on the guard's loop socket, whose TTL / hop limit is 0, so
+ * that only this host's sockets get it (the kernel's multicast loopback)
+ * and nothing reaches the link; the guard must be a member of the group
+ * there (see hush_guard_loop).
  */
 static napi_value js_guard_loop(napi_env env, napi_callback_info info)
 {
@@ -782,7 +796,7 @@ static napi_value js_guard_loop(napi_env env, napi_callback_info info)
     socklen_t glen;
     const char *call;
     uint8_t *data;
-    int port, ifindex, stuck;
+    int port, ifindex;
     ssize_t n;
 
     if (!h)
@@ -794,16 +808,20 @@ static napi_value js_guard_loop(napi_env env, napi_callback_info info)
         return NULL;
     if (!hush_is_multicast(&group))
         return throw_bad(env, "loop", "group", "a multicast address");
-    n = hush_guard_loop(h->fd, data, len, &group, glen, port, ifindex, &stuck, &call);
-    /* A guard left with TTL 0 would keep its multicast on the host: closed, its later calls throw EBADF. */
-    if (stuck)
-        handle_close(h);
+    n = hush_guard_loop(h->loop_fd, data, len, &group, glen, port, ifindex, &call);
     if (n < 0)
         return throw_sys(env, "loop", call, (int)-n);
     return NULL;
 }
 
-/* The guard is polled so that, like the other handles, it keeps the loop alive; it hears nothing. */
+/*
+ * The guard is polled so that, like the other handles, it keeps the loop
+ * alive; it hears nothing. Its loop socket is not polled: it joins no group,
+ * hears no multicast it did not join (IP_MULTICAST_ALL off), drops every
+ * datagram by its filter, and an ICMP error leaves no pending error on an
+ * unconnected UDP socket without IP_RECVERR (net/ipv4/udp.c __udp4_lib_err,
+ * net/ipv6/udp.c __udp6_lib_err).
+ */
 static void on_guard(uv_poll_t *u, int status, int events)
 {
     struct handle *h = u->data;
@@ -830,16 +848,16 @@ static napi_value js_open_guard(napi_env env, napi_callback_info info)
     size_t argc = 2;
     const char *call;
     struct handle *h;
-    int af, port, fd;
+    int af, port, fd, loop_fd;
 
     if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok)
         return NULL;
     if (arg_family(env, argv[0], "openGuard", &af) || arg_int(env, argv[1], "openGuard", "port", 0, 65535, &port))
         return NULL;
-    fd = hush_guard_open(af, port, &call);
+    fd = hush_guard_open(af, port, &loop_fd, &call);
     if (fd < 0)
         return throw_sys(env, "openGuard", call, -fd);
-    h = handle_new(env, GUARD, "openGuard", fd);
+    h = handle_new(env, GUARD, "openGuard", fd, loop_fd);
     return h ? handle_object(env, h, methods, 5, NULL, on_guard, "openGuard") : NULL;
 }
 

@@ -654,12 +654,20 @@ static struct sock_filter drop_all[] = {
     BPF_STMT(BPF_RET | BPF_K, 0),
 };
 
-int hush_guard_open(int af, int port, const char **call)
+/*
+ * A UDP socket as hush_udp_open(af, port, 1) whose filter drops every
+ * datagram; with local, its multicast TTL / hop limit is 0.
+ */
+static int quiet_socket(int af, int port, int local, const char **call)
 {
     int fd = udp_socket(af, port, 1, call);
 
     if (fd < 0)
         return fd;
+    if (local && af == AF_INET)
+        OPT(IPPROTO_IP, IP_MULTICAST_TTL, 0);
+    else if (local)
+        OPT(IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 0);
     if (attach_filter(fd, drop_all, countof(drop_all)) < 0) {
         *call = "setsockopt(SO_ATTACH_FILTER)";
         return fail_close(fd);
@@ -667,39 +675,28 @@ int hush_guard_open(int af, int port, const char **call)
     return udp_bind(fd, af, port, call);
 }
 
-/* The guard's multicast TTL (IPv4) or hop limit (IPv6). */
-static int set_mc_ttl(int fd, int af, int ttl, const char **call)
+int hush_guard_open(int af, int port, int *loop, const char **call)
 {
-    if (af == AF_INET ? set_int(fd, IPPROTO_IP, IP_MULTICAST_TTL, ttl) < 0
-                      : set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, ttl) < 0)
-        FAIL(af == AF_INET ? "setsockopt(IP_MULTICAST_TTL)" : "setsockopt(IPV6_MULTICAST_HOPS)");
-    return 0;
+    int fd = quiet_socket(af, port, 0, call);
+
+    if (fd < 0)
+        return fd;
+    *loop = quiet_socket(af, port, 1, call);
+    if (*loop < 0) {
+        close(fd);
+        return *loop;
+    }
+    return fd;
 }
 
-ssize_t hush_guard_loop(int fd, const void *data, size_t len, struct sockaddr_storage *group, socklen_t glen,
-                        int port, int ifindex, int *stuck, const char **call)
+ssize_t hush_guard_loop(int loop, const void *data, size_t len, struct sockaddr_storage *group, socklen_t glen,
+                        int port, int ifindex, const char **call)
 {
-    const char *restore_call;
-    ssize_t n;
-    int r;
-
-    *stuck = 0;
     if (!hush_is_multicast(group)) {
         *call = "sendmsg";
         return -EINVAL;
     }
-    r = set_mc_ttl(fd, group->ss_family, 0, call);
-    if (r < 0)
-        return r;
-    n = hush_udp_send(fd, data, len, group, glen, port, ifindex, call);
-    /* The socket's own TTL again whatever the send did: the guard's other multicast must leave the host. */
-    r = set_mc_ttl(fd, group->ss_family, HUSH_TTL, &restore_call);
-    if (r < 0) {
-        *stuck = 1;
-        *call = restore_call;
-        return r;
-    }
-    return n;
+    return hush_udp_send(loop, data, len, group, glen, port, ifindex, call);
 }
 
 void hush_guard_drain(int fd)

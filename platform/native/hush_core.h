@@ -145,33 +145,36 @@ int hush_packet_probe(const char **call);
 /* ---- the guard ------------------------------------------------------------ */
 
 /*
- * A UDP socket as hush_udp_open(af, port, 1) that delivers nothing: a
- * filter drops every datagram. It keeps the kernel from answering the
- * port with ICMP port unreachable, joins groups (hush_udp_membership) and
- * sends (hush_udp_send).
+ * The guard: a UDP socket as hush_udp_open(af, port, 1) that delivers
+ * nothing, since a filter drops every datagram. It keeps the kernel from
+ * answering the port with ICMP port unreachable, joins groups
+ * (hush_udp_membership) and sends (hush_udp_send). Returns its fd and sets
+ * *loop to a second socket opened the same way, for hush_guard_loop only,
+ * whose multicast TTL / hop limit is 0 for good. Both are bound to port;
+ * for port 0 (not shared, see hush_udp_open) each has its own. Either both
+ * open or neither does.
  */
-int hush_guard_open(int af, int port, const char **call);
+int hush_guard_open(int af, int port, int *loop, const char **call);
 
 /*
  * Hands this host's own sockets a copy of a multicast datagram and nothing
- * else: sends it to group (its family the guard's) at port out of ifindex as
- * hush_udp_send does, with the multicast TTL / hop limit 0 for this one
- * sendmsg and HUSH_TTL again after it. Linux loops the datagram back to the
- * local members of the group (the guard's multicast loop is on) and then
- * drops it before the device: IPv4 ip_mc_output, "Multicasts with ttl 0 must
- * not go beyond the host"; IPv6 ip6_finish_output2, hop limit 0 after the
+ * else: one sendmsg on the guard's loop socket (hush_guard_open), to group
+ * (its family the guard's) at port out of ifindex as hush_udp_send does,
+ * with TTL / hop limit 0. Linux loops the datagram back to the local
+ * members of the group (the socket's multicast loop is on) and then drops
+ * it before the device: IPv4 ip_mc_output, "Multicasts with ttl 0 must not
+ * go beyond the host"; IPv6 ip6_finish_output2, hop limit 0 after the
  * loopback clone. Both only when the host is a member of the group on
- * ifindex (IPv4: the route's RTCF_LOCAL, else ip_output sends it on;
- * IPv6: ipv6_chk_mcast_addr): the caller must have joined it on this guard
- * (hush_udp_membership). The looped copy is PACKET_LOOPBACK, which no packet
- * socket hears. Returns the bytes sent; -EINVAL for a group that is not
- * multicast. When setting HUSH_TTL again fails, whatever the send did, the
- * socket is left with TTL / hop limit 0: it sets *stuck to 1 and answers
- * that failure, and the caller must close fd (its multicast would not leave
- * the host). *stuck is 0 otherwise.
+ * ifindex (IPv4: the route's RTCF_LOCAL, else ip_output sends it on; IPv6:
+ * ipv6_chk_mcast_addr), which the kernel keeps per device, not per socket:
+ * the caller must have joined the group there on the guard
+ * (hush_udp_membership), and that membership covers the loop socket. The
+ * looped copy is PACKET_LOOPBACK, which no packet socket hears. Returns the
+ * bytes sent; -EINVAL for a group that is not multicast. The guard's own
+ * sends keep TTL / hop limit 255: nothing is set or restored per call.
  */
-ssize_t hush_guard_loop(int fd, const void *data, size_t len, struct sockaddr_storage *group, socklen_t glen,
-                        int port, int ifindex, int *stuck, const char **call);
+ssize_t hush_guard_loop(int loop, const void *data, size_t len, struct sockaddr_storage *group, socklen_t glen,
+                        int port, int ifindex, const char **call);
 
 /* Discards whatever is waiting on the guard and its pending error, so a readable event ends. */
 void hush_guard_drain(int fd);
