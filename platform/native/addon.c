@@ -262,7 +262,7 @@ struct handle {
     enum kind kind;
     napi_env env;
     int fd; /* -1 once closed */
-    int loop_fd; /* a guard's loop socket (hush_guard_open), else -1; closed with fd */
+    int loop_fd; /* an IPv4 guard's loop socket (hush_guard_open), else -1; closed with fd */
     int ifindex; /* a port's interface */
     int polling; /* the uv_poll_t is initialized and its close callback has not run */
     int collected; /* the JS object is gone */
@@ -782,8 +782,9 @@ static napi_value js_guard_send(napi_env env, napi_callback_info info)
 
 /*
  * guard.loop(data, group, port, ifindex): the datagram to the group out of
- * that interface on the guard's loop socket, whose TTL / hop limit is 0, so
- * that only this host's sockets get it (the kernel's multicast loopback)
+ * that interface with TTL / hop limit 0 (IPv4: the guard's loop socket;
+ * IPv6: the guard, hop limit 0 for this datagram alone), so that only this
+ * host's sockets get it (the kernel's multicast loopback)
  * and nothing reaches the link; the guard must be a member of the group
  * there (see hush_guard_loop).
  */
@@ -808,7 +809,7 @@ static napi_value js_guard_loop(napi_env env, napi_callback_info info)
         return NULL;
     if (!hush_is_multicast(&group))
         return throw_bad(env, "loop", "group", "a multicast address");
-    n = hush_guard_loop(h->loop_fd, data, len, &group, glen, port, ifindex, &call);
+    n = hush_guard_loop(h->fd, h->loop_fd, data, len, &group, glen, port, ifindex, &call);
     if (n < 0)
         return throw_sys(env, "loop", call, (int)-n);
     return NULL;
@@ -816,8 +817,9 @@ static napi_value js_guard_loop(napi_env env, napi_callback_info info)
 
 /*
  * The guard is polled so that, like the other handles, it keeps the loop
- * alive; it hears nothing. Its loop socket is not polled: it joins no group,
- * hears no multicast it did not join (IP_MULTICAST_ALL off), drops every
+ * alive; it hears nothing. Its IPv4 loop socket is not polled: bound to the
+ * mDNS group it matches no unicast datagram, it joins no group, hears no
+ * multicast it did not join (IP_MULTICAST_ALL off), drops every
  * datagram by its filter, and an ICMP error leaves no pending error on an
  * unconnected UDP socket without IP_RECVERR (net/ipv4/udp.c __udp4_lib_err,
  * net/ipv6/udp.c __udp6_lib_err).

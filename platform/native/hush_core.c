@@ -140,7 +140,8 @@ static int udp_socket(int af, int port, int only_joined, const char **call)
     return fd;
 }
 
-static int udp_bind(int fd, int af, int port, const char **call)
+/* Binds fd to port on the wildcard address, or for IPv4 on v4 (network order). */
+static int udp_bind(int fd, int af, in_addr_t v4, int port, const char **call)
 {
     struct sockaddr_storage sa;
     socklen_t len;
@@ -149,7 +150,7 @@ static int udp_bind(int fd, int af, int port, const char **call)
     if (af == AF_INET) {
         struct sockaddr_in *in = (struct sockaddr_in *)&sa;
         in->sin_family = AF_INET;
-        in->sin_addr.s_addr = htonl(INADDR_ANY);
+        in->sin_addr.s_addr = v4;
         in->sin_port = htons((uint16_t)port);
         len = sizeof *in;
     } else {
@@ -170,7 +171,7 @@ int hush_udp_open(int af, int port, int only_joined, const char **call)
 {
     int fd = udp_socket(af, port, only_joined, call);
 
-    return fd < 0 ? fd : udp_bind(fd, af, port, call);
+    return fd < 0 ? fd : udp_bind(fd, af, htonl(INADDR_ANY), port, call);
 }
 
 int hush_udp_membership(int fd, const struct sockaddr_storage *group, int ifindex, int join, const char **call)
@@ -194,11 +195,15 @@ int hush_udp_membership(int fd, const struct sockaddr_storage *group, int ifinde
     return 0;
 }
 
-ssize_t hush_udp_send(int fd, const void *data, size_t len, struct sockaddr_storage *to, socklen_t tolen,
-                      int port, int ifindex, const char **call)
+/*
+ * hush_udp_send; for IPv6 with hops >= 0, an IPV6_HOPLIMIT ancillary value
+ * beside IPV6_PKTINFO, the hop limit of this datagram alone.
+ */
+static ssize_t udp_sendmsg(int fd, const void *data, size_t len, struct sockaddr_storage *to, socklen_t tolen,
+                           int port, int ifindex, int hops, const char **call)
 {
     union {
-        char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+        char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
     } control;
     struct msghdr msg;
@@ -231,6 +236,8 @@ ssize_t hush_udp_send(int fd, const void *data, size_t len, struct sockaddr_stor
     } else {
         struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)to;
         in6->sin6_port = htons((uint16_t)port);
+        msg.msg_control = control.buf;
+        cm = (struct cmsghdr *)control.buf;
         if (ifindex >= 0) {
             struct in6_pktinfo pi;
             if (!in6->sin6_scope_id &&
@@ -238,14 +245,22 @@ ssize_t hush_udp_send(int fd, const void *data, size_t len, struct sockaddr_stor
                 in6->sin6_scope_id = (uint32_t)ifindex;
             memset(&pi, 0, sizeof pi);
             pi.ipi6_ifindex = (unsigned)ifindex;
-            msg.msg_control = control.buf;
-            msg.msg_controllen = CMSG_SPACE(sizeof pi);
-            cm = CMSG_FIRSTHDR(&msg);
             cm->cmsg_level = IPPROTO_IPV6;
             cm->cmsg_type = IPV6_PKTINFO;
             cm->cmsg_len = CMSG_LEN(sizeof pi);
             memcpy(CMSG_DATA(cm), &pi, sizeof pi);
+            msg.msg_controllen += CMSG_SPACE(sizeof pi);
+            cm = (struct cmsghdr *)(control.buf + msg.msg_controllen);
         }
+        if (hops >= 0) {
+            cm->cmsg_level = IPPROTO_IPV6;
+            cm->cmsg_type = IPV6_HOPLIMIT;
+            cm->cmsg_len = CMSG_LEN(sizeof hops);
+            memcpy(CMSG_DATA(cm), &hops, sizeof hops);
+            msg.msg_controllen += CMSG_SPACE(sizeof hops);
+        }
+        if (!msg.msg_controllen)
+            msg.msg_control = NULL;
     }
     do
         n = sendmsg(fd, &msg, 0);
@@ -253,6 +268,12 @@ ssize_t hush_udp_send(int fd, const void *data, size_t len, struct sockaddr_stor
     if (n < 0)
         FAIL("sendmsg");
     return n;
+}
+
+ssize_t hush_udp_send(int fd, const void *data, size_t len, struct sockaddr_storage *to, socklen_t tolen,
+                      int port, int ifindex, const char **call)
+{
+    return udp_sendmsg(fd, data, len, to, tolen, port, ifindex, -1, call);
 }
 
 ssize_t hush_udp_recv(int fd, uint8_t *buf, size_t cap, struct hush_datagram *d, const char **call)
@@ -654,32 +675,43 @@ static struct sock_filter drop_all[] = {
     BPF_STMT(BPF_RET | BPF_K, 0),
 };
 
+/* The mDNS IPv4 group (RFC 6762 §3), the IPv4 loop socket's address. */
+#define MDNS_GROUP4 0xe00000fbu
+
 /*
  * A UDP socket as hush_udp_open(af, port, 1) whose filter drops every
- * datagram; with local, its multicast TTL / hop limit is 0.
+ * datagram. With loop (IPv4 only), its multicast TTL is 0 and it is bound to
+ * the mDNS group instead of the wildcard: net/ipv4/af_inet.c __inet_bind
+ * takes a multicast address (inet_addr_type RTN_MULTICAST) as the bound
+ * address, "inet->inet_rcv_saddr = inet->inet_saddr = addr->sin_addr.s_addr;
+ * if (chk_addr_ret == RTN_MULTICAST || chk_addr_ret == RTN_BROADCAST)
+ * inet->inet_saddr = 0;  Use device", so a datagram it sends takes its
+ * source address from the route / interface as from the wildcard, while
+ * net/ipv4/udp.c compute_score answers -1 for a socket whose
+ * inet_rcv_saddr is not the datagram's destination: no unicast datagram to
+ * the port ever picks it, in the SO_REUSEPORT group or out of it.
  */
-static int quiet_socket(int af, int port, int local, const char **call)
+static int quiet_socket(int af, int port, int loop, const char **call)
 {
     int fd = udp_socket(af, port, 1, call);
 
     if (fd < 0)
         return fd;
-    if (local && af == AF_INET)
+    if (loop)
         OPT(IPPROTO_IP, IP_MULTICAST_TTL, 0);
-    else if (local)
-        OPT(IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 0);
     if (attach_filter(fd, drop_all, countof(drop_all)) < 0) {
         *call = "setsockopt(SO_ATTACH_FILTER)";
         return fail_close(fd);
     }
-    return udp_bind(fd, af, port, call);
+    return udp_bind(fd, af, htonl(loop ? MDNS_GROUP4 : INADDR_ANY), port, call);
 }
 
 int hush_guard_open(int af, int port, int *loop, const char **call)
 {
     int fd = quiet_socket(af, port, 0, call);
 
-    if (fd < 0)
+    *loop = -1;
+    if (fd < 0 || af != AF_INET)
         return fd;
     *loop = quiet_socket(af, port, 1, call);
     if (*loop < 0) {
@@ -689,14 +721,24 @@ int hush_guard_open(int af, int port, int *loop, const char **call)
     return fd;
 }
 
-ssize_t hush_guard_loop(int loop, const void *data, size_t len, struct sockaddr_storage *group, socklen_t glen,
-                        int port, int ifindex, const char **call)
+/*
+ * IPv6 sends on the guard itself with the hop limit 0 of this datagram
+ * alone: net/ipv6/datagram.c ip6_datagram_send_ctl takes an IPV6_HOPLIMIT
+ * of -1..255 ("if (*(int *)CMSG_DATA(cmsg) < -1 || ... > 0xff) goto
+ * exit_f;"), and net/ipv6/udp.c udpv6_sendmsg replaces only a negative one
+ * with the socket's ("if (ipc6.hlimit < 0) ipc6.hlimit =
+ * ip6_sk_dst_hoplimit(np, fl6, dst);").
+ */
+ssize_t hush_guard_loop(int fd, int loop, const void *data, size_t len, struct sockaddr_storage *group,
+                        socklen_t glen, int port, int ifindex, const char **call)
 {
     if (!hush_is_multicast(group)) {
         *call = "sendmsg";
         return -EINVAL;
     }
-    return hush_udp_send(loop, data, len, group, glen, port, ifindex, call);
+    if (loop >= 0)
+        return hush_udp_send(loop, data, len, group, glen, port, ifindex, call);
+    return udp_sendmsg(fd, data, len, group, glen, port, ifindex, 0, call);
 }
 
 void hush_guard_drain(int fd)

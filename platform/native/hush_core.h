@@ -149,32 +149,36 @@ int hush_packet_probe(const char **call);
  * nothing, since a filter drops every datagram. It keeps the kernel from
  * answering the port with ICMP port unreachable, joins groups
  * (hush_udp_membership) and sends (hush_udp_send). Returns its fd and sets
- * *loop to a second socket opened the same way, for hush_guard_loop only,
- * whose multicast TTL / hop limit is 0 for good. Both are bound to port;
- * for port 0 (not shared, see hush_udp_open) each has its own. Either both
- * open or neither does.
+ * *loop, for hush_guard_loop only: for IPv4 a second socket opened the same
+ * way but bound to the mDNS group 224.0.0.251 instead of the wildcard, so
+ * that it never matches a unicast datagram to the port, with multicast TTL
+ * 0 for good; for IPv6 -1 (the guard loops itself, per datagram). Either
+ * all open or none does. For port 0 (not shared, see hush_udp_open) each
+ * socket has a port of its own.
  */
 int hush_guard_open(int af, int port, int *loop, const char **call);
 
 /*
  * Hands this host's own sockets a copy of a multicast datagram and nothing
- * else: one sendmsg on the guard's loop socket (hush_guard_open), to group
- * (its family the guard's) at port out of ifindex as hush_udp_send does,
- * with TTL / hop limit 0. Linux loops the datagram back to the local
- * members of the group (the socket's multicast loop is on) and then drops
- * it before the device: IPv4 ip_mc_output, "Multicasts with ttl 0 must not
- * go beyond the host"; IPv6 ip6_finish_output2, hop limit 0 after the
- * loopback clone. Both only when the host is a member of the group on
- * ifindex (IPv4: the route's RTCF_LOCAL, else ip_output sends it on; IPv6:
- * ipv6_chk_mcast_addr), which the kernel keeps per device, not per socket:
- * the caller must have joined the group there on the guard
- * (hush_udp_membership), and that membership covers the loop socket. The
- * looped copy is PACKET_LOOPBACK, which no packet socket hears. Returns the
- * bytes sent; -EINVAL for a group that is not multicast. The guard's own
- * sends keep TTL / hop limit 255: nothing is set or restored per call.
+ * else: one sendmsg to group (its family the guard's) at port out of
+ * ifindex as hush_udp_send does, with TTL / hop limit 0: for IPv4 on the
+ * guard's loop socket (hush_guard_open), for IPv6 (loop -1) on the guard
+ * fd itself with an IPV6_HOPLIMIT ancillary value of 0 for this datagram
+ * alone. Linux loops the datagram back to the local members of the group
+ * (multicast loop is on) and then drops it before the device: IPv4
+ * ip_mc_output, "Multicasts with ttl 0 must not go beyond the host"; IPv6
+ * ip6_finish_output2, hop limit 0 after the loopback clone. Both only when
+ * the host is a member of the group on ifindex (IPv4: the route's
+ * RTCF_LOCAL, else ip_output sends it on; IPv6: ipv6_chk_mcast_addr), which
+ * the kernel keeps per device, not per socket: the caller must have joined
+ * the group there on the guard (hush_udp_membership), and that membership
+ * covers the loop socket. The looped copy is PACKET_LOOPBACK, which no
+ * packet socket hears. Returns the bytes sent; -EINVAL for a group that is
+ * not multicast. The guard's own sends keep TTL / hop limit 255: nothing is
+ * set or restored per call.
  */
-ssize_t hush_guard_loop(int loop, const void *data, size_t len, struct sockaddr_storage *group, socklen_t glen,
-                        int port, int ifindex, const char **call);
+ssize_t hush_guard_loop(int fd, int loop, const void *data, size_t len, struct sockaddr_storage *group,
+                        socklen_t glen, int port, int ifindex, const char **call);
 
 /* Discards whatever is waiting on the guard and its pending error, so a readable event ends. */
 void hush_guard_drain(int fd);

@@ -11,11 +11,13 @@
 // options, passes only the first IPv4 fragment, every IPv6 fragment and
 // hop-by-hop header, and no ARP; the guard keeps ICMP port unreachable from
 // the peer, joins and leaves groups and sends out of one interface with TTL
-// 255, and its loop() gives a local member the datagram from port 5353 with
-// TTL / hop limit 0 (its loop socket's, covered by the guard's membership)
-// while neither the link nor a packet socket sees it, and the guard's own
-// sends keep 255 (without the membership the kernel sends the loop socket's
-// datagram on); watch() fires on `ip addr add`;
+// 255, and its loop() gives a local member the datagram from the
+// interface's address and port 5353 with TTL / hop limit 0 (covered by the
+// guard's membership) while neither the link nor a packet socket sees it, and
+// the guard's own sends keep 255 (without the membership the kernel sends the
+// TTL-0 datagram on); with the guard open a same-user SO_REUSEPORT listener
+// keeps about half of the unicast datagrams to 5353 (the IPv4 loop socket,
+// bound to the group, takes none; IPv6 has none); watch() fires on `ip addr add`;
 // after a socket error (POLLERR) a port hears again once its link is back up
 // and a watch that lost messages goes on; a frame tagged for a VLAN does not
 // reach a port of the link, a priority-tagged one does; an unknown index is ENODEV; without
@@ -291,13 +293,14 @@ test('the guard joins and leaves a group on the interface and sends out of it wi
 
 // A kernel-socket mDNS listener of the guard's host: bound to 5353 beside
 // the guard, a member of the group on the interface; prints 'heard <payload>
-// <TTL or hop limit> <source port>' per datagram.
+// <TTL or hop limit> <source port> <source address>' per datagram.
 const LISTEN = `import socket, struct, sys
 family, group, ifname = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 index = socket.if_nametoindex(ifname)
 s = socket.socket(socket.AF_INET if family == 4 else socket.AF_INET6, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+s.setsockopt(socket.SOL_SOCKET, 33, 1 << 22)  # SO_RCVBUFFORCE (asm-generic/socket.h): room for a burst, as root
 if family == 4:
     s.setsockopt(socket.IPPROTO_IP, 12, 1)  # IP_RECVTTL (linux/in.h), which Python's socket module lacks
     s.bind(('0.0.0.0', 5353))
@@ -313,7 +316,7 @@ print('ready', flush=True)
 while True:
     data, cmsgs, flags, src = s.recvmsg(4096, socket.CMSG_SPACE(4))
     ttl = [struct.unpack('@i', d[:4])[0] for level, kind, d in cmsgs if (level, kind) == want]
-    print('heard', data.decode(), ttl[0] if ttl else -1, src[1], flush=True)
+    print('heard', data.decode(), ttl[0] if ttl else -1, src[1], src[0].split('%')[0], flush=True)
 `;
 
 for (const family of [4, 6] as const) {
@@ -334,9 +337,14 @@ for (const family of [4, 6] as const) {
       await run('loop', { group: GROUP[family], port: 5353, payload: 'hush-loop' });
       await run('send', { addr: GROUP[family], port: 5353, payload: 'hush-after' });
       // The peer hears the send after the loop, so the looped datagram, had it left, would be there first.
-      assert.is((await frame(peer, 'hush-after')).ttl, 255);
+      const after = await frame(peer, 'hush-after');
+      assert.is(after.ttl, 255);
       await frame(own, 'hush-after');
-      assert.match(await listener.waitFor(/^heard hush-loop /, TIMEOUT_MS), /^heard hush-loop 0 5353$/);
+      // The looped copy's source is the one the kernel picks for the
+      // interface, as for the guard's own send (IPv4: the loop socket is bound
+      // to the group, which leaves the source to the route).
+      assert.is(await listener.waitFor(/^heard hush-loop /, TIMEOUT_MS), `heard hush-loop 0 5353 ${after.src}`);
+      if (family === 4) assert.is(after.src, a.v4);
       assert.not.ok(hasFrame(peer, 'hush-loop'), 'the looped datagram reached the link');
       assert.not.ok(hasFrame(own, 'hush-loop'), 'a packet socket saw the looped copy');
       // The kernel's rule holds only while the host is a member there: with the
@@ -349,6 +357,90 @@ for (const family of [4, 6] as const) {
       await run('send', { addr: GROUP[family], port: 5353, payload: 'hush-end' });
       await frame(peer, 'hush-end');
       assert.equal(lines<Frame>(peer.stdout, 'frame').filter((f) => f.payload === 'hush-nomember').map((f) => f.ttl), [0]);
+    } finally {
+      lab.close();
+    }
+  });
+}
+
+/**
+ * From `from`'s namespace, sends `n` unicast datagrams 'u<i>' to addr:5353,
+ * each from a socket of its own (so a port of its own), one after another.
+ */
+function peerSpread(lab: Lab, family: 4 | 6, from: Member, addr: string, n: number): void {
+  const script = `const dgram = require('dgram');
+const one = (i) => {
+  if (i === ${n}) return;
+  const s = dgram.createSocket('udp${family}');
+  s.send('u' + i, 5353, ${JSON.stringify(addr)}, (e) => { if (e) throw e; s.close(); one(i + 1); });
+};
+one(0);`;
+  lab.exec(from.ns, process.execPath, ['-e', script]);
+}
+
+/** Time for a listener to print what reached it, once the peer has sent everything (one link, no loss). */
+const SETTLE_MS = 1000;
+
+/** How many of peerSpread's unicast datagrams a listener printing 'heard <payload> ...' got. */
+async function share(lab: Lab, family: 4 | 6, from: Member, addr: string, listener: Proc, n: number): Promise<number> {
+  const before = listener.stdout.length;
+  peerSpread(lab, family, from, addr, n);
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  return listener.stdout.slice(before).split('\n').filter((l) => /^heard u\d+ /.test(l)).length;
+}
+
+// A Node dgram listener as avahi-daemon opens its socket: SO_REUSEADDR only
+// (reuseAddr), a member of the group; prints as LISTEN does.
+const DGRAM_LISTEN = `const family = Number(process.argv[1]), group = process.argv[2], ifname = process.argv[3], own = process.argv[4];
+const s = require('dgram').createSocket({ type: 'udp' + family, reuseAddr: true });
+s.on('message', (m, r) => console.log('heard', m.toString(), -1, r.port, r.address.split('%')[0]));
+s.bind(5353, () => {
+  s.addMembership(family === 4 ? group : group + '%' + ifname, family === 4 ? own : '::%' + ifname);
+  console.log('ready');
+});`;
+
+const SPREAD = 300;
+for (const family of [4, 6] as const) {
+  test(`IPv${family}: with the guard open a co-resident SO_REUSEPORT listener of the same user keeps about half of the unicast datagrams to 5353; the loop takes none`, async () => {
+    const { lab, a, b } = pair(`nshare${family}`);
+    try {
+      const to = family === 4 ? a.v4 : a.v6;
+      const listener = new Proc(lab, a.ns, 'python3', ['-c', LISTEN, String(family), GROUP[family], a.ifname]);
+      await listener.waitFor(/^ready/, TIMEOUT_MS);
+      // Resolves the neighbour first: what the peer sends while it waits for
+      // the answer may be dropped (the neighbour's queue of unresolved packets).
+      await share(lab, family, b, to, listener, 1);
+      const alone = await share(lab, family, b, to, listener, SPREAD);
+      const openGuard = async (): Promise<Proc> => {
+        const g = await startDriver(lab, a.ns, { mode: 'guard', family, port: 5353, ifname: a.ifname });
+        command(g, 'join', { group: GROUP[family] });
+        await g.waitFor(/^done /, TIMEOUT_MS);
+        return g;
+      };
+      let g = await openGuard();
+      const guarded = await share(lab, family, b, to, listener, SPREAD);
+      // The sockets of the port: the listener and the guard on the wildcard
+      // address, for IPv4 the loop socket on the group's, for IPv6 no other.
+      const bound = lab.exec(a.ns, 'ss', ['-Hunl', 'sport = :5353']).trim().split('\n').map((l) => l.trim().split(/\s+/)[3]).sort();
+      assert.equal(bound, family === 4 ? ['0.0.0.0:5353', '0.0.0.0:5353', '224.0.0.251:5353'] : ['[::]:5353', '[::]:5353']);
+      await listener.stop();
+      // The dgram listener (reuseAddr only, no SO_REUSEPORT) beside the guard:
+      // opened after it, then alone, then with a guard opened after it.
+      const node = new Proc(lab, a.ns, process.execPath, ['-e', DGRAM_LISTEN, String(family), GROUP[family], a.ifname, a.v4]);
+      await node.waitFor(/^ready/, TIMEOUT_MS);
+      const dgramAfter = await share(lab, family, b, to, node, SPREAD);
+      await g.stop();
+      const dgramAlone = await share(lab, family, b, to, node, SPREAD);
+      g = await openGuard();
+      const dgramBefore = await share(lab, family, b, to, node, SPREAD);
+      await g.stop();
+      console.log(`IPv${family} unicast to 5353, of ${SPREAD}: SO_REUSEPORT listener alone ${alone}, with the guard ${guarded}; ` +
+        `dgram reuseAddr listener opened after the guard ${dgramAfter}, alone ${dgramAlone}, opened before the guard ${dgramBefore}`);
+      assert.is(alone, SPREAD);
+      assert.is(dgramAlone, SPREAD);
+      // Two sockets in the group: about SPREAD / 2 (with the loop socket
+      // there too it was about SPREAD / 3).
+      assert.ok(guarded > SPREAD * 0.4, `the listener got ${guarded} of ${SPREAD}`);
     } finally {
       lab.close();
     }
