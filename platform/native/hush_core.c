@@ -724,8 +724,9 @@ int hush_guard_open(int af, int port, int *loop, const char **call)
 /*
  * IPv6 sends on the guard itself with the hop limit 0 of this datagram
  * alone: net/ipv6/datagram.c ip6_datagram_send_ctl takes an IPV6_HOPLIMIT
- * of -1..255 ("if (*(int *)CMSG_DATA(cmsg) < -1 || ... > 0xff) goto
- * exit_f;"), and net/ipv6/udp.c udpv6_sendmsg replaces only a negative one
+ * of -1..255 ("ipc6->hlimit = *(int *)CMSG_DATA(cmsg); if (ipc6->hlimit <
+ * -1 || ipc6->hlimit > 0xff) { err = -EINVAL; ..."), and net/ipv6/udp.c
+ * udpv6_sendmsg replaces only a negative one
  * with the socket's ("if (ipc6.hlimit < 0) ipc6.hlimit =
  * ip6_sk_dst_hoplimit(np, fl6, dst);").
  */
