@@ -51,9 +51,10 @@ export interface Guard {
   send(data: Uint8Array, addr: string, port: number, ifindex: number): void;
   /**
    * The datagram to `group` out of `ifindex` with TTL / hop limit 0, from
-   * the guard's port (on Linux a second socket of the guard, bound to the
-   * same port, whose multicast TTL is 0 for good; the guard's own sends keep
-   * 255): the kernel's multicast loopback gives it to this host's sockets
+   * the guard's port (on Linux, IPv4: a second socket of the guard, bound to
+   * the mDNS group and the same port, whose multicast TTL is 0 for good;
+   * IPv6: the guard itself, hop limit 0 for that datagram alone; the guard's
+   * own sends keep 255): the kernel's multicast loopback gives it to this host's sockets
    * that joined the group there, and nothing reaches the link (Linux drops
    * multicast with TTL 0 after looping it back; a frame a raw port writes
    * goes to the wire only). Only for a group this guard joined on
