@@ -97,8 +97,19 @@ int hush_is_multicast(const struct sockaddr_storage *sa)
         }                                                        \
     } while (0)
 
-/* Like hush_udp_open, before bind(): the guard attaches its filter in between. */
-static int udp_socket(int af, int port, int only_joined, const char **call)
+/*
+ * Share a fixed port with other responders on the host (RFC 6762 §15.1).
+ * Returns fd, or on failure closes it and fails.
+ */
+static int share_port(int fd, const char **call)
+{
+    OPT(SOL_SOCKET, SO_REUSEADDR, 1);
+    OPT(SOL_SOCKET, SO_REUSEPORT, 1);
+    return fd;
+}
+
+/* Like hush_udp_open, before bind(), shared with share: the guard attaches its filter in between. */
+static int udp_socket(int af, int share, int only_joined, const char **call)
 {
     int fd;
 
@@ -109,14 +120,8 @@ static int udp_socket(int af, int port, int only_joined, const char **call)
     fd = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
     if (fd < 0)
         FAIL("socket");
-
-    /* Share a fixed port with other responders on the host (RFC 6762 §15.1).
-       Not for port 0: the kernel would then hand out a port another such
-       socket holds, and replies to it could go there (RFC 5452 §9.2). */
-    if (port != 0) {
-        OPT(SOL_SOCKET, SO_REUSEADDR, 1);
-        OPT(SOL_SOCKET, SO_REUSEPORT, 1);
-    }
+    if (share && (fd = share_port(fd, call)) < 0)
+        return fd;
     if (af == AF_INET) {
         OPT(IPPROTO_IP, IP_PKTINFO, 1);
         OPT(IPPROTO_IP, IP_RECVTTL, 1);
@@ -167,9 +172,13 @@ static int udp_bind(int fd, int af, in_addr_t v4, int port, const char **call)
     return fd;
 }
 
+/*
+ * Shared unless port is 0: the kernel would then hand out a port another
+ * such socket holds, and replies to it could go there (RFC 5452 §9.2).
+ */
 int hush_udp_open(int af, int port, int only_joined, const char **call)
 {
-    int fd = udp_socket(af, port, only_joined, call);
+    int fd = udp_socket(af, port != 0, only_joined, call);
 
     return fd < 0 ? fd : udp_bind(fd, af, htonl(INADDR_ANY), port, call);
 }
@@ -679,21 +688,13 @@ static struct sock_filter drop_all[] = {
 #define MDNS_GROUP4 0xe00000fbu
 
 /*
- * A UDP socket as hush_udp_open(af, port, 1) whose filter drops every
- * datagram. With loop (IPv4 only), its multicast TTL is 0 and it is bound to
- * the mDNS group instead of the wildcard: net/ipv4/af_inet.c __inet_bind
- * takes a multicast address (inet_addr_type RTN_MULTICAST) as the bound
- * address, "inet->inet_rcv_saddr = inet->inet_saddr = addr->sin_addr.s_addr;
- * if (chk_addr_ret == RTN_MULTICAST || chk_addr_ret == RTN_BROADCAST)
- * inet->inet_saddr = 0;  Use device", so a datagram it sends takes its
- * source address from the route / interface as from the wildcard, while
- * net/ipv4/udp.c compute_score answers -1 for a socket whose
- * inet_rcv_saddr is not the datagram's destination: no unicast datagram to
- * the port ever picks it, in the SO_REUSEPORT group or out of it.
+ * A UDP socket as hush_udp_open(af, port, 1), shared with share, whose
+ * filter drops every datagram, bound to port on v4 (network order; IPv6:
+ * the wildcard). With loop (IPv4 only), its multicast TTL is 0.
  */
-static int quiet_socket(int af, int port, int loop, const char **call)
+static int quiet_socket(int af, int share, int loop, in_addr_t v4, int port, const char **call)
 {
-    int fd = udp_socket(af, port, 1, call);
+    int fd = udp_socket(af, share, 1, call);
 
     if (fd < 0)
         return fd;
@@ -703,17 +704,56 @@ static int quiet_socket(int af, int port, int loop, const char **call)
         *call = "setsockopt(SO_ATTACH_FILTER)";
         return fail_close(fd);
     }
-    return udp_bind(fd, af, htonl(loop ? MDNS_GROUP4 : INADDR_ANY), port, call);
+    return udp_bind(fd, af, v4, port, call);
+}
+
+/*
+ * The IPv4 guard: on the wildcard address only while no other socket holds
+ * the port. Bound first without SO_REUSEADDR, a bind beside any other
+ * socket of the port fails (net/ipv4/udp.c udp_lib_lport_inuse counts
+ * another socket of the port a conflict when "(!sk2->sk_reuse ||
+ * !sk->sk_reuse)", unless both have SO_REUSEPORT), so one that succeeds
+ * holds the port alone; it then sets SO_REUSEADDR and SO_REUSEPORT, which a
+ * later bind reads as they are then, so another responder can still bind
+ * after it.
+ *
+ * Beside a socket of the port (EADDRINUSE) it binds, shared, to the mDNS
+ * group 224.0.0.251 as the loop socket does: net/ipv4/af_inet.c
+ * __inet_bind takes a multicast address (inet_addr_type RTN_MULTICAST) as
+ * the bound address, "inet->inet_rcv_saddr = inet->inet_saddr =
+ * addr->sin_addr.s_addr; if (chk_addr_ret == RTN_MULTICAST || chk_addr_ret
+ * == RTN_BROADCAST) inet->inet_saddr = 0;  Use device", so what it sends
+ * takes its source address from the route / interface as from the
+ * wildcard, from the same port, while net/ipv4/udp.c compute_score answers
+ * -1 for a socket whose inet_rcv_saddr is not the datagram's destination:
+ * no unicast datagram to the port ever picks it. On the wildcard it would
+ * take, and drop, every unicast datagram from an SO_REUSEADDR responder
+ * opened before it: udp_lib_get_port puts the newest socket first in its
+ * hash slot ("hlist_add_head_rcu", save an AF_INET6 SO_REUSEPORT one,
+ * "hlist_add_tail_rcu"), and outside an SO_REUSEPORT group the first best
+ * match takes the datagram. The other holder keeps the port's unicast; if
+ * it exits, the kernel answers unicast to the port with ICMP port
+ * unreachable until the guard is opened again.
+ */
+static int guard4(int port, const char **call)
+{
+    int fd = quiet_socket(AF_INET, 0, 0, htonl(INADDR_ANY), port, call);
+
+    if (fd >= 0)
+        return port != 0 ? share_port(fd, call) : fd;
+    if (fd != -EADDRINUSE || port == 0)
+        return fd;
+    return quiet_socket(AF_INET, 1, 0, htonl(MDNS_GROUP4), port, call);
 }
 
 int hush_guard_open(int af, int port, int *loop, const char **call)
 {
-    int fd = quiet_socket(af, port, 0, call);
+    int fd = af == AF_INET ? guard4(port, call) : quiet_socket(af, port != 0, 0, htonl(INADDR_ANY), port, call);
 
     *loop = -1;
     if (fd < 0 || af != AF_INET)
         return fd;
-    *loop = quiet_socket(af, port, 1, call);
+    *loop = quiet_socket(af, port != 0, 1, htonl(MDNS_GROUP4), port, call);
     if (*loop < 0) {
         close(fd);
         return *loop;

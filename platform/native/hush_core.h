@@ -148,7 +148,10 @@ int hush_packet_probe(const char **call);
  * The guard: a UDP socket as hush_udp_open(af, port, 1) that delivers
  * nothing, since a filter drops every datagram. It keeps the kernel from
  * answering the port with ICMP port unreachable, joins groups
- * (hush_udp_membership) and sends (hush_udp_send). Returns its fd and sets
+ * (hush_udp_membership) and sends (hush_udp_send). For IPv4 it takes the
+ * wildcard address only when no other socket holds the port, else it binds
+ * to 224.0.0.251 and leaves the port's unicast to that socket (see guard4
+ * in hush_core.c). Returns its fd and sets
  * *loop, for hush_guard_loop only: for IPv4 a second socket opened the same
  * way but bound to the mDNS group 224.0.0.251 instead of the wildcard, so
  * that it never matches a unicast datagram to the port, with multicast TTL

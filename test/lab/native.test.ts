@@ -15,9 +15,11 @@
 // interface's address and port 5353 with TTL / hop limit 0 (covered by the
 // guard's membership) while neither the link nor a packet socket sees it, and
 // the guard's own sends keep 255 (without the membership the kernel sends the
-// TTL-0 datagram on); with the guard open a same-user SO_REUSEPORT listener
-// keeps about half of the unicast datagrams to 5353 (the IPv4 loop socket,
-// bound to the group, takes none; IPv6 has none); watch() fires on `ip addr add`;
+// TTL-0 datagram on); a listener on 5353 opened before the guard keeps the
+// unicast datagrams to 5353 (IPv4: all, the guard yields the wildcard address
+// and binds to the group, whence it still sends from port 5353 and loops; IPv6:
+// a SO_REUSEPORT listener about half, a SO_REUSEADDR one all), one opened after
+// it binds and hears them; watch() fires on `ip addr add`;
 // after a socket error (POLLERR) a port hears again once its link is back up
 // and a watch that lost messages goes on; a frame tagged for a VLAN does not
 // reach a port of the link, a priority-tagged one does; an unknown index is ENODEV; without
@@ -393,7 +395,7 @@ async function share(lab: Lab, family: 4 | 6, from: Member, addr: string, listen
 // (reuseAddr), a member of the group; prints as LISTEN does.
 const DGRAM_LISTEN = `const family = Number(process.argv[1]), group = process.argv[2], ifname = process.argv[3], own = process.argv[4];
 const s = require('dgram').createSocket({ type: 'udp' + family, reuseAddr: true });
-s.on('message', (m, r) => console.log('heard', m.toString(), -1, r.port, r.address.split('%')[0]));
+s.on('message', (m, r) => console.log(\`heard \${m} -1 \${r.port} \${r.address.split('%')[0]}\`));
 s.bind(5353, () => {
   s.addMembership(family === 4 ? group : group + '%' + ifname, family === 4 ? own : '::%' + ifname);
   console.log('ready');
@@ -401,31 +403,39 @@ s.bind(5353, () => {
 
 const SPREAD = 300;
 for (const family of [4, 6] as const) {
-  test(`IPv${family}: with the guard open a co-resident SO_REUSEPORT listener of the same user keeps about half of the unicast datagrams to 5353; the loop takes none`, async () => {
+  test(`IPv${family}: a responder on 5353 before the guard keeps the unicast datagrams to it (IPv4: the guard yields, bound to the group), and one after it still binds and hears them`, async () => {
     const { lab, a, b } = pair(`nshare${family}`);
     try {
       const to = family === 4 ? a.v4 : a.v6;
-      const listener = new Proc(lab, a.ns, 'python3', ['-c', LISTEN, String(family), GROUP[family], a.ifname]);
-      await listener.waitFor(/^ready/, TIMEOUT_MS);
-      // Resolves the neighbour first: what the peer sends while it waits for
-      // the answer may be dropped (the neighbour's queue of unresolved packets).
-      await share(lab, family, b, to, listener, 1);
-      const alone = await share(lab, family, b, to, listener, SPREAD);
+      const bound = (): string[] => lab.exec(a.ns, 'ss', ['-Hunl', 'sport = :5353']).trim().split('\n').map((l) => l.trim().split(/\s+/)[3]).sort();
       const openGuard = async (): Promise<Proc> => {
         const g = await startDriver(lab, a.ns, { mode: 'guard', family, port: 5353, ifname: a.ifname });
         command(g, 'join', { group: GROUP[family] });
         await g.waitFor(/^done /, TIMEOUT_MS);
         return g;
       };
+      const reuseport = (): Proc => new Proc(lab, a.ns, 'python3', ['-c', LISTEN, String(family), GROUP[family], a.ifname]);
+      // A root SO_REUSEADDR + SO_REUSEPORT listener (hush's dgram backend), before the guard.
+      let listener = reuseport();
+      await listener.waitFor(/^ready/, TIMEOUT_MS);
+      // Resolves the neighbour first: what the peer sends while it waits for
+      // the answer may be dropped (the neighbour's queue of unresolved packets).
+      await share(lab, family, b, to, listener, 1);
+      const alone = await share(lab, family, b, to, listener, SPREAD);
       let g = await openGuard();
-      const guarded = await share(lab, family, b, to, listener, SPREAD);
-      // The sockets of the port: the listener and the guard on the wildcard
-      // address, for IPv4 the loop socket on the group's, for IPv6 no other.
-      const bound = lab.exec(a.ns, 'ss', ['-Hunl', 'sport = :5353']).trim().split('\n').map((l) => l.trim().split(/\s+/)[3]).sort();
-      assert.equal(bound, family === 4 ? ['0.0.0.0:5353', '0.0.0.0:5353', '224.0.0.251:5353'] : ['[::]:5353', '[::]:5353']);
+      const portFirst = await share(lab, family, b, to, listener, SPREAD);
+      const boundFirst = bound();
       await listener.stop();
-      // The dgram listener (reuseAddr only, no SO_REUSEPORT) beside the guard:
-      // opened after it, then alone, then with a guard opened after it.
+      await g.stop();
+      // The same listener after the guard, which held the port alone.
+      g = await openGuard();
+      const boundAlone = bound();
+      listener = reuseport();
+      await listener.waitFor(/^ready/, TIMEOUT_MS);
+      const portAfter = await share(lab, family, b, to, listener, SPREAD);
+      await listener.stop();
+      // A Node dgram listener as avahi-daemon opens its socket (SO_REUSEADDR
+      // alone): opened after the guard, then alone, then before a guard.
       const node = new Proc(lab, a.ns, process.execPath, ['-e', DGRAM_LISTEN, String(family), GROUP[family], a.ifname, a.v4]);
       await node.waitFor(/^ready/, TIMEOUT_MS);
       const dgramAfter = await share(lab, family, b, to, node, SPREAD);
@@ -434,18 +444,58 @@ for (const family of [4, 6] as const) {
       g = await openGuard();
       const dgramBefore = await share(lab, family, b, to, node, SPREAD);
       await g.stop();
-      console.log(`IPv${family} unicast to 5353, of ${SPREAD}: SO_REUSEPORT listener alone ${alone}, with the guard ${guarded}; ` +
+      console.log(`IPv${family} unicast to 5353, of ${SPREAD}: SO_REUSEPORT listener alone ${alone}, opened before the guard ${portFirst}, after it ${portAfter}; ` +
         `dgram reuseAddr listener opened after the guard ${dgramAfter}, alone ${dgramAlone}, opened before the guard ${dgramBefore}`);
       assert.is(alone, SPREAD);
       assert.is(dgramAlone, SPREAD);
-      // Two sockets in the group: about SPREAD / 2 (with the loop socket
-      // there too it was about SPREAD / 3).
-      assert.ok(guarded > SPREAD * 0.4, `the listener got ${guarded} of ${SPREAD}`);
+      // SO_REUSEADDR alone: one socket wins the whole lookup. Opened before
+      // the guard it got 0 of them when the guard took the wildcard address.
+      assert.is(dgramAfter, SPREAD);
+      assert.is(dgramBefore, SPREAD);
+      // A listener first: IPv4 it is the port's only socket on the wildcard
+      // address; IPv6 the guard shares its SO_REUSEPORT group, about SPREAD / 2.
+      if (family === 4) assert.is(portFirst, SPREAD);
+      else assert.ok(portFirst > SPREAD * 0.4, `the listener got ${portFirst} of ${SPREAD}`);
+      // The guard first: the listener's bind puts both in one SO_REUSEPORT
+      // group (the guard's SO_REUSEPORT counts at the listener's bind).
+      assert.ok(portAfter > SPREAD * 0.4 && portAfter < SPREAD, `the listener got ${portAfter} of ${SPREAD}`);
+      // The guard alone: on the wildcard address (IPv4 beside its loop
+      // socket). After a listener: IPv4 bound to the group, IPv6 unchanged.
+      assert.equal(boundAlone, family === 4 ? ['0.0.0.0:5353', '224.0.0.251:5353'] : ['[::]:5353']);
+      assert.equal(boundFirst, family === 4 ? ['0.0.0.0:5353', '224.0.0.251:5353', '224.0.0.251:5353'] : ['[::]:5353', '[::]:5353']);
     } finally {
       lab.close();
     }
   });
 }
+
+test('IPv4, the port held before the guard: the guard bound to the group still sends unicast and multicast from the interface\'s address and port 5353 with TTL 255, and its loop reaches the holder', async () => {
+  const { lab, a, b } = pair('nyield');
+  try {
+    const holder = new Proc(lab, a.ns, process.execPath, ['-e', DGRAM_LISTEN, '4', GROUP[4], a.ifname, a.v4]);
+    await holder.waitFor(/^ready/, TIMEOUT_MS);
+    const peer = new Proc(lab, b.ns, 'python3', ['-c', LISTEN, '4', GROUP[4], b.ifname]);
+    await peer.waitFor(/^ready/, TIMEOUT_MS);
+    const g = await startDriver(lab, a.ns, { mode: 'guard', family: 4, port: 5353, ifname: a.ifname });
+    assert.equal(lab.exec(a.ns, 'ss', ['-Hunl', 'sport = :5353']).trim().split('\n').map((l) => l.trim().split(/\s+/)[3]).sort(),
+      ['0.0.0.0:5353', '224.0.0.251:5353', '224.0.0.251:5353']);
+    let done = 0;
+    const run = async (cmd: string, arg: object): Promise<void> => {
+      command(g, cmd, arg);
+      assert.not.match(await g.waitFor(/^done /, TIMEOUT_MS, ++done), 'error');
+    };
+    await run('join', { group: GROUP[4] });
+    await run('send', { addr: b.v4, port: 5353, payload: 'hush-unicast' });
+    await run('send', { addr: GROUP[4], port: 5353, payload: 'hush-multicast' });
+    await run('loop', { group: GROUP[4], port: 5353, payload: 'hush-loop' });
+    assert.is(await peer.waitFor(/^heard hush-unicast /, TIMEOUT_MS), `heard hush-unicast 255 5353 ${a.v4}`);
+    assert.is(await peer.waitFor(/^heard hush-multicast /, TIMEOUT_MS), `heard hush-multicast 255 5353 ${a.v4}`);
+    assert.is(await holder.waitFor(/^heard hush-loop /, TIMEOUT_MS), `heard hush-loop -1 5353 ${a.v4}`);
+    await g.stop();
+  } finally {
+    lab.close();
+  }
+});
 
 test('watch() fires after `ip addr add` in the namespace', async () => {
   const { lab, a } = pair('nwatch');
