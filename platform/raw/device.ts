@@ -43,7 +43,9 @@ export interface PortOptions {
  * unicast destination whose MAC is not known) out of exactly one interface
  * with TTL 255, and hands this host's own sockets a copy of the multicast
  * the raw path sent (`loop`). It delivers nothing: the raw ports hear
- * everything.
+ * everything. (On Linux, IPv4: beside another socket of the port it is
+ * bound to the mDNS group instead of the wildcard address and leaves that
+ * socket the port's unicast, which then needs no guard against ICMP.)
  */
 export interface Guard {
   join(group: string, ifindex: number): void;
