@@ -754,27 +754,41 @@ static napi_value js_guard_leave(napi_env env, napi_callback_info info)
     return guard_membership(env, info, 0);
 }
 
+/* The arguments of guard.send and guard.loop: (data, address of the guard's family, port, ifindex). */
+struct datagram {
+    uint8_t *data;
+    size_t len;
+    struct sockaddr_storage to;
+    socklen_t tolen;
+    int port, ifindex;
+};
+
+static struct handle *guard_datagram(napi_env env, napi_callback_info info, const char *fn, const char *what,
+                                     struct datagram *d)
+{
+    napi_value argv[4];
+    size_t argc = 4;
+    struct handle *h = this_handle(env, info, GUARD, fn, &argc, argv);
+
+    if (!h || arg_bytes(env, argv[0], fn, "data", &d->data, &d->len) ||
+        arg_addr(env, argv[1], fn, what, guard_family(h), &d->to, &d->tolen) ||
+        arg_int(env, argv[2], fn, "port", 1, 65535, &d->port) ||
+        arg_int(env, argv[3], fn, "ifindex", 1, INT32_MAX, &d->ifindex))
+        return NULL;
+    return h;
+}
+
 /* guard.send(data, addr, port, ifindex): one datagram out of exactly that interface, TTL 255. */
 static napi_value js_guard_send(napi_env env, napi_callback_info info)
 {
-    napi_value argv[4];
-    size_t argc = 4, len;
-    struct handle *h = this_handle(env, info, GUARD, "send", &argc, argv);
-    struct sockaddr_storage to;
-    socklen_t tolen;
+    struct datagram d;
+    struct handle *h = guard_datagram(env, info, "send", "addr", &d);
     const char *call;
-    uint8_t *data;
-    int port, ifindex;
     ssize_t n;
 
     if (!h)
         return NULL;
-    if (arg_bytes(env, argv[0], "send", "data", &data, &len) ||
-        arg_addr(env, argv[1], "send", "addr", guard_family(h), &to, &tolen) ||
-        arg_int(env, argv[2], "send", "port", 1, 65535, &port) ||
-        arg_int(env, argv[3], "send", "ifindex", 1, INT32_MAX, &ifindex))
-        return NULL;
-    n = hush_udp_send(h->fd, data, len, &to, tolen, port, ifindex, &call);
+    n = hush_udp_send(h->fd, d.data, d.len, &d.to, d.tolen, d.port, d.ifindex, &call);
     if (n < 0)
         return throw_sys(env, "send", call, (int)-n);
     return NULL;
@@ -790,26 +804,16 @@ static napi_value js_guard_send(napi_env env, napi_callback_info info)
  */
 static napi_value js_guard_loop(napi_env env, napi_callback_info info)
 {
-    napi_value argv[4];
-    size_t argc = 4, len;
-    struct handle *h = this_handle(env, info, GUARD, "loop", &argc, argv);
-    struct sockaddr_storage group;
-    socklen_t glen;
+    struct datagram d;
+    struct handle *h = guard_datagram(env, info, "loop", "group", &d);
     const char *call;
-    uint8_t *data;
-    int port, ifindex;
     ssize_t n;
 
     if (!h)
         return NULL;
-    if (arg_bytes(env, argv[0], "loop", "data", &data, &len) ||
-        arg_addr(env, argv[1], "loop", "group", guard_family(h), &group, &glen) ||
-        arg_int(env, argv[2], "loop", "port", 1, 65535, &port) ||
-        arg_int(env, argv[3], "loop", "ifindex", 1, INT32_MAX, &ifindex))
-        return NULL;
-    if (!hush_is_multicast(&group))
+    if (!hush_is_multicast(&d.to))
         return throw_bad(env, "loop", "group", "a multicast address");
-    n = hush_guard_loop(h->fd, h->loop_fd, data, len, &group, glen, port, ifindex, &call);
+    n = hush_guard_loop(h->fd, h->loop_fd, d.data, d.len, &d.to, d.tolen, d.port, d.ifindex, &call);
     if (n < 0)
         return throw_sys(env, "loop", call, (int)-n);
     return NULL;
