@@ -15,3 +15,14 @@ export const sameInterfaces = (a: NetInterface[], b: NetInterface[]): boolean =>
 
 /** A deep copy: the interfaces and their addresses. */
 export const copyInterfaces = (list: NetInterface[]): NetInterface[] => list.map((i) => ({ ...i, addrs: i.addrs.map((a) => ({ ...a })) }));
+
+/** Hands every listener its own copy of the list; one that throws goes to `failed`, and the others still hear. */
+export function tellInterfaces(listeners: Iterable<(list: NetInterface[]) => void>, list: NetInterface[], failed: (e: unknown) => void): void {
+  for (const fn of [...listeners]) {
+    try {
+      fn(copyInterfaces(list));
+    } catch (e) {
+      failed(e);
+    }
+  }
+}

@@ -2,7 +2,7 @@
 // the OS interface list (polled for changes), dgram sockets and TCP streams.
 import { networkInterfaces } from 'node:os';
 import type { Cancel, LogLevel, NetInterface, Platform } from '../../src/platform.js';
-import { copyInterfaces, sameInterfaces } from '../interfaces.js';
+import { copyInterfaces, sameInterfaces, tellInterfaces } from '../interfaces.js';
 import { readInterfaces, sysfs } from './interfaces.js';
 import { NodeSocket } from './socket.js';
 import { NodeStream } from './stream.js';
@@ -61,13 +61,7 @@ export function createNodePlatform(opts: NodePlatformOptions = {}): NodePlatform
     const now = refresh();
     if (sameInterfaces(seen, now)) return;
     seen = now;
-    for (const fn of [...watchers]) {
-      try {
-        fn(copyInterfaces(now));
-      } catch (e) {
-        log('error', 'interface watcher threw', { error: String(e) });
-      }
-    }
+    tellInterfaces(watchers, now, (e) => log('error', 'interface watcher threw', { error: String(e) }));
   };
   const stopPolling = (): void => {
     clearInterval(poll);

@@ -4,7 +4,7 @@
 // other UDP socket (the stub resolver's unicast DNS) come from `base`.
 import type { Cancel, NetInterface, Platform } from '../../src/platform.js';
 import { canonicalIp, formatIp, isMulticast, parseIp } from '../../src/net.js';
-import { copyInterfaces, sameInterfaces } from '../interfaces.js';
+import { sameInterfaces, tellInterfaces } from '../interfaces.js';
 import type { RawDevice, RawInterface } from './device.js';
 import { FrameError } from './errors.js';
 import { Neighbours } from './neighbours.js';
@@ -139,13 +139,7 @@ export function createRawPlatform(
     const now = list.map(netInterface);
     if (sameInterfaces(seen, now)) return;
     seen = now;
-    for (const fn of [...watchers]) {
-      try {
-        fn(copyInterfaces(now));
-      } catch (e) {
-        tally.problem('watcherError', 'error', 'interface listener threw', why(e));
-      }
-    }
+    tellInterfaces(watchers, now, (e) => tally.problem('watcherError', 'error', 'interface listener threw', why(e)));
   };
 
   try {
